@@ -1,0 +1,54 @@
+# Everything a newcomer needs: `make run` starts a working hotline, `make test` proves it.
+# Both do their own set-up (system packages, .venv, dependencies, demo database), idempotently.
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+IVR     := $(VENV)/bin/ivr
+STAMP   := $(VENV)/.installed
+SYSDEPS := .ci/system-packages.stamp
+
+# Demo defaults for a local run; real deployments set these in the environment.
+export IVR_PUBLIC_URL ?= http://127.0.0.1:8080
+export IVR_PORT ?= 8080
+export IVR_TWILIO_AUTH_TOKEN ?= dev-auth-token-change-me
+export IVR_API_TOKEN ?= dev-api-token-change-me
+
+.PHONY: setup run test lint typecheck check grammar-check bench clean
+
+setup: $(STAMP)
+
+$(SYSDEPS): .ci/install-system-packages
+	bash .ci/install-system-packages
+	touch $@
+
+$(STAMP): pyproject.toml $(SYSDEPS)
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: setup
+	$(IVR) db seed
+	$(IVR) prompts render
+	$(IVR) serve
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check ivr tests bench
+	$(VENV)/bin/ruff format --check ivr tests bench
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+grammar-check: setup
+	$(IVR) grammar check grammars
+
+check: lint typecheck grammar-check test
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) $(SYSDEPS) audio/cache var

@@ -1,0 +1,55 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from ivr.services import Services, build_services
+from ivr.settings import Settings
+from ivr.web.api import make_api_router
+from ivr.web.twilio_routes import router as twilio_router
+
+log = logging.getLogger("ivr")
+
+GRAMMAR_POLL_S = 1.0
+"""How often grammar files are checked for edits (hot reload)."""
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    """Build the app. ``services`` may be injected (tests); otherwise built at start-up."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        svc = services or await asyncio.to_thread(build_services, settings)
+        app.state.services = svc
+        watcher = asyncio.create_task(_watch_grammars(svc))
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            if owned:
+                svc.close()
+
+    app = FastAPI(title="ivr", lifespan=lifespan, docs_url=None, redoc_url=None)
+    if services is not None:
+        app.state.services = services
+    app.include_router(twilio_router)
+    app.include_router(make_api_router(lambda: app.state.services.store, settings.api_token))
+    return app
+
+
+async def _watch_grammars(services: Services) -> None:
+    while True:
+        await asyncio.sleep(GRAMMAR_POLL_S)
+        try:
+            await asyncio.to_thread(services.grammars.reload_if_changed)
+        except Exception:
+            log.exception("grammar reload failed; previous grammars keep serving")

@@ -1,0 +1,1 @@
+"""Speech recognition behind one interface: Vosk (production) and PocketSphinx (embedded)."""

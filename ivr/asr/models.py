@@ -1,0 +1,139 @@
+"""``ivr models pull``: download and unpack a Vosk model into ``models/``.
+
+Standard library only (urllib, zipfile, hashlib): a progress bar is not worth a dependency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from ivr.asr.errors import ModelDownloadError
+
+DEFAULT_MODEL = "vosk-model-small-en-us-0.15"
+DEFAULT_BASE_URL = "https://alphacephei.com/vosk/models"
+
+KNOWN_SHA256: dict[str, str] = {
+    # Taken from a public install script that pins this archive; it could not be checked
+    # from here (no internet). Models without an entry are checked with zipfile.testzip only.
+    DEFAULT_MODEL: "30f26242c4eb449f948e42cb302dd7a686cb29a3423a8367f99ff41780942498",
+}
+
+_CHUNK = 1 << 16
+
+
+def pull_model(
+    name: str | None,
+    models_dir: Path,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    progress: bool = True,
+    timeout: float = 30.0,
+    force: bool = False,
+    known_sha256: dict[str, str] | None = None,
+) -> Path:
+    """Download ``{base_url}/{name}.zip``, verify it and unpack it to ``models_dir/name``.
+
+    An already unpacked model is returned as is unless ``force``. Raises
+    ``ModelDownloadError`` with a message meant for the operator on any failure.
+    """
+    name = name or DEFAULT_MODEL
+    _check_name(name)
+    target = models_dir / name
+    if target.is_dir() and not force:
+        return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    url = f"{base_url.rstrip('/')}/{name}.zip"
+    checksums = KNOWN_SHA256 if known_sha256 is None else known_sha256
+    # Work inside models_dir so the final rename stays on one filesystem (atomic).
+    with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=models_dir) as work:
+        archive = Path(work) / f"{name}.zip"
+        digest = _download(url, archive, progress=progress, timeout=timeout)
+        expected = checksums.get(name)
+        if expected is not None and digest != expected:
+            raise ModelDownloadError(
+                f"checksum mismatch for {url}: got sha256 {digest}, expected {expected}"
+            )
+        unpacked = Path(work) / "unpacked"
+        _safe_extract(archive, unpacked, url)
+        root = _model_root(unpacked)
+        if target.exists():
+            shutil.rmtree(target)
+        root.rename(target)
+    return target
+
+
+def _check_name(name: str) -> None:
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise ModelDownloadError(f"invalid model name {name!r}")
+
+
+def _download(url: str, dest: Path, *, progress: bool, timeout: float) -> str:
+    """Stream ``url`` to ``dest`` and return its SHA-256."""
+    digest = hashlib.sha256()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response, dest.open("wb") as out:
+            total = int(response.headers.get("Content-Length") or 0)
+            done = 0
+            while chunk := response.read(_CHUNK):
+                out.write(chunk)
+                digest.update(chunk)
+                done += len(chunk)
+                if progress:
+                    _draw_bar(sys.stderr, done, total)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise ModelDownloadError(
+            f"could not download {url}: {reason}. This machine may have no internet access; "
+            "copy a model directory into models/ or set IVR_VOSK_MODEL"
+        ) from exc
+    finally:
+        if progress:
+            sys.stderr.write("\n")
+    return digest.hexdigest()
+
+
+def _draw_bar(stream: IO[str], done: int, total: int, width: int = 40) -> None:
+    """A one-line bar redrawn in place with ``\\r``; byte count only when size is unknown."""
+    mib = done / (1 << 20)
+    if total > 0:
+        filled = int(width * done / total)
+        bar = "#" * filled + "-" * (width - filled)
+        stream.write(f"\r[{bar}] {100 * done // total:3d}% {mib:.1f} MiB")
+    else:
+        stream.write(f"\r{mib:.1f} MiB")
+    stream.flush()
+
+
+def _safe_extract(archive: Path, dest: Path, url: str) -> None:
+    """Check integrity, refuse absolute/``..``/symlink members, then extract."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            bad = zf.testzip()
+            if bad is not None:
+                raise ModelDownloadError(f"{url} is corrupt (bad CRC in {bad})")
+            for info in zf.infolist():
+                path = PurePosixPath(info.filename.replace("\\", "/"))
+                is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
+                if path.is_absolute() or ".." in path.parts or is_link:
+                    raise ModelDownloadError(
+                        f"{url} contains an unsafe entry {info.filename!r}; refusing to unpack"
+                    )
+            zf.extractall(dest)
+    except zipfile.BadZipFile as exc:
+        raise ModelDownloadError(f"{url} is not a valid zip archive: {exc}") from exc
+
+
+def _model_root(unpacked: Path) -> Path:
+    """Model archives hold one top folder; strip it so the model lands at models/NAME."""
+    entries = list(unpacked.iterdir())
+    if len(entries) == 1 and entries[0].is_dir():
+        return entries[0]
+    return unpacked

@@ -1,0 +1,1 @@
+"""Audio plumbing: μ-law codec, resampling, the telephone channel and speech detection."""

@@ -1,0 +1,1 @@
+"""One live call: the media-stream session that runs the dialog engine's effects."""

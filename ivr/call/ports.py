@@ -1,0 +1,57 @@
+"""What a call session needs from the rest of the app, as small protocols."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
+
+from ivr.asr.base import RecognizerGrammar
+
+Send = Callable[[str], Awaitable[None]]
+"""Send one text frame to Twilio."""
+
+
+class CompiledMenuView(Protocol):
+    """The part of a compiled menu the session uses: its recognizer grammar."""
+
+    @property
+    def recognizer(self) -> RecognizerGrammar: ...
+
+
+class GrammarSource(Protocol):
+    """Current compiled menus; swapped atomically on hot reload."""
+
+    def compiled(self) -> Mapping[str, CompiledMenuView]:
+        """Menu id → compiled menu, as of now."""
+
+
+class Backend(Protocol):
+    """Answers the dialog engine's backend requests (blocking; run in a thread)."""
+
+    def handle(self, call_sid: str, caller: str, request: Any) -> Any:
+        """Return the result dataclass for ``request`` or raise on failure."""
+
+
+class CallRecorder(Protocol):
+    """Durable call records (blocking; run in a thread)."""
+
+    def start_call(self, call_sid: str, from_number: str, to_number: str) -> bool: ...
+
+    def set_call_engine(self, call_sid: str, engine: str) -> None: ...
+
+    def record_turn(
+        self,
+        call_sid: str,
+        menu: str,
+        input: str,
+        transcript: str,
+        intent: str | None,
+        confidence: float | None,
+        outcome: str,
+    ) -> int: ...
+
+    def record_transfer(
+        self, call_sid: str, reason: str, urgent: bool, summary: dict[str, Any]
+    ) -> None: ...
+
+    def end_call(self, call_sid: str, status: str) -> None: ...

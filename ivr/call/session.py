@@ -1,0 +1,454 @@
+"""The media-stream session: one live call between Twilio and the dialog engine.
+
+It owns everything with time or I/O in it — audio in and out, speech detection, the
+recognizer, key collection, timers — and turns them into dialog events; it executes
+the dialog engine's effects. Time is *stream time*: the duration of caller audio
+received, 20 ms per frame. Twilio streams continuously (silence included), so timers
+tick with the call and tests never sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+from ivr.asr.base import RecognizerSession, SpeechEngine, Transcript
+from ivr.audio.codec import rms, split_frames, ulaw_to_pcm16
+from ivr.audio.vad import SpeechDetector, VadConfig, VadEvent
+from ivr.call.ports import Backend, CallRecorder, GrammarSource, Send
+from ivr.dialog import effects as fx
+from ivr.dialog import events as ev
+from ivr.dialog.context import DialogContext
+from ivr.dialog.engine import step
+from ivr.dialog.state import CallState, new_call_state
+from ivr.tts.cache import PromptCache
+from ivr.twilio.media import (
+    Dtmf,
+    Inbound,
+    Mark,
+    Media,
+    Start,
+    Stop,
+    clear_message,
+    mark_message,
+    media_message,
+)
+from ivr.types import FRAME_MS, CallSid, StreamSid
+
+log = logging.getLogger("ivr.call")
+
+PREROLL_FRAMES = 15
+"""Audio kept from before speech onset (300 ms), so the first syllable reaches the recognizer."""
+FEED_FRAMES = 5
+"""Frames batched per recognizer call (100 ms): fewer thread hops, still incremental."""
+INTER_DIGIT_MS = 3000
+"""Multi-digit entry ends this long after the last key when the caller does not press #."""
+
+
+@dataclass
+class CallDeps:
+    """Everything a session uses, injected by the app."""
+
+    engine: SpeechEngine
+    grammars: GrammarSource
+    prompts: PromptCache
+    recorder: CallRecorder
+    backend: Backend
+    context: Callable[[], DialogContext]
+    """Builds the dialog context from the *current* grammars (hot reload between turns)."""
+    executor: Executor
+    """Runs blocking recognizer calls off the event loop."""
+
+
+@dataclass
+class _Utterance:
+    """Caller audio of one utterance on its way to the recognizer."""
+
+    queue: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
+    pending: list[bytes] = field(default_factory=list)
+    task: asyncio.Task[Transcript] | None = None
+    confirmed: bool = False
+
+
+class CallSession:
+    """Drives one call. Feed it parsed Media Streams messages with :meth:`on_message`."""
+
+    def __init__(self, deps: CallDeps, send: Send, close: Callable[[], Awaitable[None]]) -> None:
+        self.deps = deps
+        self._send = send
+        self._close = close
+        self.call_sid: CallSid | None = None
+        self.stream_sid: StreamSid | None = None
+        self.caller = ""
+        self.state: CallState | None = None
+        self.finished = False
+        """True once the call is over for this session (transfer, hang-up or error)."""
+        self.ending_reason: str | None = None
+        self._events: asyncio.Queue[ev.Event] = asyncio.Queue()
+        self._pump: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._stream_ms = 0
+        self._vad = SpeechDetector(VadConfig())
+        self._preroll: deque[bytes] = deque(maxlen=PREROLL_FRAMES)
+        self._listen: fx.Listen | None = None
+        self._utterance: _Utterance | None = None
+        self._marks: set[str] = set()
+        self._marks_drained = asyncio.Event()
+        self._marks_drained.set()
+        self._prompt_seq = 0
+        self._no_input_at: int | None = None
+        self._digits = ""
+        self._digit_deadline: int | None = None
+
+    # ------------------------------------------------------------------ inbound
+
+    async def on_message(self, msg: Inbound) -> None:
+        """Handle one message from Twilio (the reader loop calls this in order)."""
+        if isinstance(msg, Start):
+            await self._on_start(msg)
+            return
+        if isinstance(msg, Media | Dtmf | Mark) and self.stream_sid is None:
+            raise SessionError(f"{type(msg).__name__.lower()} before start")
+        if isinstance(msg, Media):
+            await self._on_media(msg)
+        elif isinstance(msg, Dtmf):
+            await self._on_dtmf(msg.digit.value)
+        elif isinstance(msg, Mark):
+            self._on_mark(msg.name)
+        elif isinstance(msg, Stop):
+            await self._on_stop()
+
+    async def _on_start(self, start: Start) -> None:
+        if self.stream_sid is not None:
+            raise SessionError("second start on one stream")
+        self.stream_sid = start.stream_sid
+        self.call_sid = start.call_sid
+        self.caller = start.custom_parameters.get("caller", "")
+        called = start.custom_parameters.get("called", "")
+        log.info("call %s: stream %s started", self.call_sid, self.stream_sid)
+        await self._blocking(self.deps.recorder.start_call, self.call_sid, self.caller, called)
+        await self._blocking(self.deps.recorder.set_call_engine, self.call_sid, self.deps.engine.name)
+        self.state = new_call_state(self.call_sid)
+        self._pump = asyncio.create_task(self._run_dialog(), name=f"dialog-{self.call_sid}")
+        await self._events.put(ev.CallStarted(call_sid=self.call_sid, caller=self.caller, called=called))
+
+    async def _on_media(self, media: Media) -> None:
+        self._stream_ms += max(FRAME_MS, len(media.payload) // 8)
+        listen = self._listen
+        if listen is None:
+            return
+        pcm = ulaw_to_pcm16(media.payload)
+        self._preroll.append(pcm)
+        vad = self._vad.feed(rms(pcm))
+        utt = self._utterance
+        if vad is VadEvent.ONSET:
+            self._begin_utterance()
+        elif utt is not None:
+            utt.pending.append(pcm)
+            if len(utt.pending) >= FEED_FRAMES:
+                self._flush(utt)
+        if vad is VadEvent.CONFIRMED and self._utterance is not None:
+            self._utterance.confirmed = True
+            self._no_input_at = None
+            await self._barge_in()
+        elif vad is VadEvent.DISCARD:
+            self._drop_utterance()
+        elif vad is VadEvent.END:
+            await self._end_utterance(listen)
+            return
+        await self._check_timers(listen)
+
+    async def _check_timers(self, listen: fx.Listen) -> None:
+        now = self._stream_ms
+        if self._digit_deadline is not None and now >= self._digit_deadline:
+            await self._submit_keys(self._digits)
+            return
+        if (
+            self._no_input_at is not None
+            and now >= self._no_input_at
+            and self._utterance is None
+            and not self._digits
+        ):
+            self._stop_listening()
+            await self._events.put(ev.NoInput())
+
+    async def _on_dtmf(self, digit: str) -> None:
+        listen = self._listen
+        if listen is None:
+            return  # between turns: the engine is already acting on the last input
+        await self._barge_in()
+        # DTMF tones leak into the audio; whatever was being captured is not speech.
+        self._drop_utterance()
+        self._vad.reset()
+        self._no_input_at = None
+        if listen.digits is None:
+            await self._submit_keys(digit)
+            return
+        if digit == "#":
+            if self._digits:
+                await self._submit_keys(self._digits)
+            return
+        self._digits += digit
+        if len(self._digits) >= listen.digits[1]:
+            await self._submit_keys(self._digits)
+        else:
+            self._digit_deadline = self._stream_ms + INTER_DIGIT_MS
+
+    def _on_mark(self, name: str) -> None:
+        self._marks.discard(name)
+        if self._marks:
+            return
+        self._marks_drained.set()
+        if self._listen is not None and self._no_input_at is None and self._utterance is None:
+            self._no_input_at = self._stream_ms + self._listen.no_input_ms
+        self._events.put_nowait(ev.PromptFinished(prompt_id=name))
+
+    async def _on_stop(self) -> None:
+        if self.finished:
+            return  # we ended the stream ourselves (transfer or hang-up)
+        log.info("call %s: caller hung up", self.call_sid)
+        self._stop_listening()
+        await self._events.put(ev.CallerHungUp())
+        await self._drain_dialog()
+        if self.call_sid is not None:
+            await self._blocking(self.deps.recorder.end_call, self.call_sid, "abandoned")
+        self.finished = True
+        self.ending_reason = "caller_hung_up"
+
+    # ------------------------------------------------------------------ listening
+
+    def _begin_utterance(self) -> None:
+        listen = self._listen
+        if listen is None:
+            return
+        grammar = self.deps.grammars.compiled()[listen.menu_id].recognizer
+        utt = _Utterance(pending=list(self._preroll))
+        utt.task = asyncio.create_task(self._recognize(utt, grammar))
+        self._utterance = utt
+        self._flush(utt)
+
+    def _flush(self, utt: _Utterance) -> None:
+        if utt.pending:
+            utt.queue.put_nowait(b"".join(utt.pending))
+            utt.pending = []
+
+    async def _recognize(self, utt: _Utterance, grammar: Any) -> Transcript:
+        loop = asyncio.get_running_loop()
+        pool = self.deps.executor
+        rec: RecognizerSession = await loop.run_in_executor(pool, self.deps.engine.open, grammar)
+        while True:
+            chunk = await utt.queue.get()
+            if chunk is None:
+                break
+            await loop.run_in_executor(pool, rec.accept, chunk)
+        return await loop.run_in_executor(pool, rec.finish)
+
+    def _drop_utterance(self) -> None:
+        utt, self._utterance = self._utterance, None
+        if utt is not None and utt.task is not None:
+            utt.queue.put_nowait(None)  # let the recognizer finish; its result is ignored
+            self._track(utt.task)
+        if utt is not None and self._listen is not None and self._no_input_at is None:
+            if not self._marks:
+                self._no_input_at = self._stream_ms + self._listen.no_input_ms
+
+    async def _end_utterance(self, listen: fx.Listen) -> None:
+        utt = self._utterance
+        self._utterance = None
+        if utt is None or utt.task is None:
+            return
+        self._flush(utt)
+        utt.queue.put_nowait(None)
+        self._stop_listening()
+        task = utt.task
+
+        async def deliver() -> None:
+            try:
+                transcript = await task
+            except Exception:
+                log.exception("call %s: recognizer failed", self.call_sid)
+                transcript = Transcript(text="", confidence=0.0, engine=self.deps.engine.name)
+            log.info(
+                "call %s: heard on %s (conf %.2f)",
+                self.call_sid,
+                listen.menu_id,
+                transcript.confidence,
+            )
+            await self._events.put(ev.Heard(text=transcript.text, confidence=transcript.confidence))
+
+        self._track(asyncio.create_task(deliver()))
+
+    async def _submit_keys(self, digits: str) -> None:
+        self._stop_listening()
+        await self._events.put(ev.KeysEntered(digits=digits))
+
+    def _stop_listening(self) -> None:
+        self._listen = None
+        self._no_input_at = None
+        self._digits = ""
+        self._digit_deadline = None
+        if self._utterance is not None:
+            self._drop_utterance()
+        self._vad.reset()
+
+    def _start_listening(self, listen: fx.Listen) -> None:
+        if listen.menu_id not in self.deps.grammars.compiled():
+            raise SessionError(f"dialog asked to listen with unknown menu {listen.menu_id!r}")
+        self._listen = listen
+        self._vad.reset()
+        self._vad.set_end_silence_ms(listen.end_silence_ms)
+        self._digits = ""
+        self._digit_deadline = None
+        self._no_input_at = None if self._marks else self._stream_ms + listen.no_input_ms
+
+    # ------------------------------------------------------------------ outbound
+
+    async def _barge_in(self) -> None:
+        if self._marks and self.stream_sid is not None:
+            log.info("call %s: barge-in, clearing prompt audio", self.call_sid)
+            await self._send(clear_message(self.stream_sid))
+
+    async def _play(self, play: fx.Play) -> None:
+        assert self.stream_sid is not None
+        audio = await self.deps.prompts.get(play.text)
+        self._prompt_seq += 1
+        name = f"{play.prompt_id}-{self._prompt_seq}"
+        for frame in split_frames(audio):
+            await self._send(media_message(self.stream_sid, frame))
+        self._marks.add(name)
+        self._marks_drained.clear()
+        await self._send(mark_message(self.stream_sid, name))
+
+    async def _wait_for_playback(self, limit_s: float = 30.0) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._marks_drained.wait(), timeout=limit_s)
+
+    # ------------------------------------------------------------------ dialog
+
+    async def _run_dialog(self) -> None:
+        while True:
+            event = await self._events.get()
+            try:
+                await self._step(event)
+            except Exception:
+                log.exception("call %s: dialog step failed", self.call_sid)
+                await self._fail("internal_error")
+            finally:
+                self._events.task_done()
+            if self.finished:
+                return
+
+    async def _drain_dialog(self) -> None:
+        if self._pump is not None and not self._pump.done():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._events.join(), timeout=10)
+
+    async def _step(self, event: ev.Event) -> None:
+        if self.state is None or self.finished:
+            return
+        self.state, effects = step(self.deps.context(), self.state, event)
+        for effect in effects:
+            await self._execute(effect)
+            if self.finished:
+                return
+
+    async def _execute(self, effect: fx.Effect) -> None:
+        assert self.call_sid is not None
+        if isinstance(effect, fx.RecordTurn):
+            turn = effect.turn
+            await self._blocking(
+                self.deps.recorder.record_turn,
+                self.call_sid,
+                turn.menu,
+                turn.input,
+                turn.transcript,
+                turn.intent,
+                turn.confidence,
+                turn.outcome,
+            )
+        elif isinstance(effect, fx.Play):
+            await self._play(effect)
+        elif isinstance(effect, fx.Listen):
+            self._start_listening(effect)
+        elif isinstance(effect, fx.Request):
+            self._track(asyncio.create_task(self._request(effect)))
+        elif isinstance(effect, fx.Transfer):
+            summary = dataclasses.asdict(effect.summary)
+            await self._blocking(
+                self.deps.recorder.record_transfer,
+                self.call_sid,
+                effect.reason,
+                effect.urgent,
+                summary,
+            )
+            await self._end("transferred", effect.reason, record_status=False)
+        elif isinstance(effect, fx.HangUp):
+            await self._end("completed", effect.reason)
+
+    async def _request(self, effect: fx.Request) -> None:
+        try:
+            result = await self._blocking(
+                self.deps.backend.handle, self.call_sid or "", self.caller, effect.request
+            )
+        except Exception as exc:
+            log.warning("call %s: backend request failed: %s", self.call_sid, type(exc).__name__)
+            await self._events.put(ev.BackendFailed(request_id=effect.request_id, error=type(exc).__name__))
+            return
+        await self._events.put(ev.BackendAnswered(request_id=effect.request_id, result=result))
+
+    async def _end(self, status: str, reason: str, *, record_status: bool = True) -> None:
+        """Let the last prompt finish playing, then close the stream (Twilio runs the
+        ``<Connect action>``, which dials the agent or hangs up)."""
+        self._stop_listening()
+        await self._wait_for_playback()
+        if record_status and self.call_sid is not None:
+            await self._blocking(self.deps.recorder.end_call, self.call_sid, status)
+        self.finished = True
+        self.ending_reason = reason
+        log.info("call %s: stream closing (%s: %s)", self.call_sid, status, reason)
+        await self._close()
+
+    async def _fail(self, reason: str) -> None:
+        """Something broke on our side: never dead air — the stream closes and
+        ``/twilio/stream-ended`` sends the caller to an agent with an apology."""
+        if self.finished:
+            return
+        self.finished = True
+        self.ending_reason = reason
+        with contextlib.suppress(Exception):
+            await self._close()
+
+    async def abort(self, reason: str) -> None:
+        """End the call after a protocol error (the reader loop calls this)."""
+        log.warning("call %s: ending stream: %s", self.call_sid, reason)
+        await self._fail(reason)
+
+    async def aclose(self) -> None:
+        """Cancel every task this session started. Safe to call more than once."""
+        if self._pump is not None:
+            self._pump.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        tasks = [t for t in [self._pump, *self._tasks] if t is not None]
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _track(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _blocking(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+
+class SessionError(Exception):
+    """The stream broke the protocol in a way this call cannot continue from."""

@@ -1,0 +1,278 @@
+"""Command line: ``ivr serve``, ``ivr call``, ``ivr grammar …``, ``ivr prompts render`` …"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ivr.settings import Settings, SettingsError, load_settings
+
+
+class _StepAction(argparse.Action):
+    """Collect --say/--wav/--dtmf/--wait in the order given on the command line."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        from ivr.sim.caller import Step
+
+        steps = list(getattr(namespace, "steps", None) or [])
+        kind = (option_string or "--say").lstrip("-")
+        steps.append(Step(kind=kind, value=str(values)))  # type: ignore[arg-type]  # kinds are the option names
+        namespace.steps = steps
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ivr", description="Voice IVR for the bank and insurance hotline.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("serve", help="run the server (Twilio webhooks and media streams)")
+
+    call = sub.add_parser("call", help="place a simulated call against a running server")
+    call.add_argument("--url", help="server base URL (default: IVR_PUBLIC_URL)")
+    call.add_argument("--from", dest="caller", default="+14155550100", help="caller ID")
+    call.add_argument("--to", dest="called", default="+15005550006", help="number dialled")
+    call.add_argument("--say", action=_StepAction, help="speak this text (synthesized, phone channel)")
+    call.add_argument("--wav", action=_StepAction, help="play this 16-bit mono WAV file")
+    call.add_argument("--dtmf", action=_StepAction, help="press these keys, e.g. 2468#")
+    call.add_argument("--wait", action=_StepAction, help="stay silent this many seconds")
+    call.add_argument("--voice", default="gmw/en-us", help="caller voice (pyttsx3 voice id)")
+    call.add_argument("--rate", type=int, default=150, help="caller speaking rate (wpm)")
+    call.add_argument(
+        "--agent",
+        default="completed",
+        choices=["completed", "no-answer", "busy", "failed"],
+        help="what the agent line does on a transfer",
+    )
+    call.set_defaults(steps=[])
+
+    models = sub.add_parser("models", help="speech models")
+    msub = models.add_subparsers(dest="models_command", required=True)
+    pull = msub.add_parser("pull", help="download an official Vosk model")
+    pull.add_argument("name", nargs="?", default=None)
+
+    prompts = sub.add_parser("prompts", help="prompt audio")
+    psub = prompts.add_subparsers(dest="prompts_command", required=True)
+    psub.add_parser("render", help="pre-render every prompt of the grammars")
+
+    db = sub.add_parser("db", help="database")
+    dsub = db.add_subparsers(dest="db_command", required=True)
+    dsub.add_parser("seed", help="create the schema and load the demo customers")
+
+    grammar = sub.add_parser("grammar", help="menu grammars")
+    gsub = grammar.add_subparsers(dest="grammar_command", required=True)
+    check = gsub.add_parser("check", help="validate grammar files and vocabulary")
+    check.add_argument("dir", nargs="?", default=None)
+    check.add_argument("--no-vocab", action="store_true", help="skip the recognizer vocabulary check")
+    tryp = gsub.add_parser("try", help="show what a menu makes of a sentence")
+    tryp.add_argument("menu")
+    tryp.add_argument("text")
+    sample = gsub.add_parser("sample", help="list the phrases a menu accepts")
+    sample.add_argument("menu")
+    sample.add_argument("--limit", type=int, default=50)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``ivr`` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("IVR_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(_dispatch(args))
+    except SettingsError as exc:
+        print(f"ivr: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "serve":
+        return _serve(load_settings())
+    if command == "call":
+        return _call(args)
+    if command == "models":
+        return _models_pull(args.name)
+    if command == "prompts":
+        return _prompts_render()
+    if command == "db":
+        return _db_seed()
+    if command == "grammar":
+        return _grammar(args)
+    raise AssertionError(command)
+
+
+def _serve(settings: Settings) -> int:
+    import uvicorn
+
+    from ivr.app import create_app
+
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        ws_max_size=settings.max_ws_message_bytes,
+        # Twilio streams a frame every 20 ms; our own pings are unnecessary.
+        ws_ping_interval=None,
+    )
+    return 0
+
+
+def _call(args: argparse.Namespace) -> int:
+    from ivr.sim.caller import SimConfig, SimulationError, Simulator
+    from ivr.tts.synth import Pyttsx3Synthesizer
+
+    public_url = os.environ.get("IVR_PUBLIC_URL", "http://127.0.0.1:8080").rstrip("/")
+    token = os.environ.get("IVR_TWILIO_AUTH_TOKEN", "")
+    if not token:
+        print("ivr call: set IVR_TWILIO_AUTH_TOKEN (the server's token) to sign requests", file=sys.stderr)
+        return 2
+    config = SimConfig(
+        base_url=(args.url or public_url).rstrip("/"),
+        public_url=public_url,
+        auth_token=token,
+        api_token=os.environ.get("IVR_API_TOKEN") or None,
+        caller=args.caller,
+        called=args.called,
+        voice=args.voice,
+        rate=args.rate,
+        agent_answers=args.agent,
+    )
+    synth = Pyttsx3Synthesizer()
+    sim = Simulator(config, synth=synth, echo=print)
+    try:
+        asyncio.run(sim.place_call(args.steps))
+    except (SimulationError, OSError) as exc:
+        print(f"ivr call: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        synth.close()
+    return 0
+
+
+def _models_pull(name: str | None) -> int:
+    from ivr.asr.errors import ModelDownloadError
+    from ivr.asr.models import pull_model
+
+    models_dir = Path(os.environ.get("IVR_MODELS_DIR", "models"))
+    try:
+        path = pull_model(name, models_dir)
+    except ModelDownloadError as exc:
+        print(f"ivr models pull: {exc}", file=sys.stderr)
+        return 1
+    print(f"model ready: {path}\nuse it with: export IVR_VOSK_MODEL={path.resolve()}")
+    return 0
+
+
+def _prompts_render() -> int:
+    from ivr.grammar import GrammarError, load_grammar_dir
+    from ivr.tts.cache import PromptCache
+    from ivr.tts.synth import Pyttsx3Synthesizer
+
+    grammar_dir = Path(os.environ.get("IVR_GRAMMAR_DIR", "grammars/en"))
+    audio_dir = Path(os.environ.get("IVR_AUDIO_DIR", "audio/cache"))
+    try:
+        gs = load_grammar_dir(grammar_dir)
+    except GrammarError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    synth = Pyttsx3Synthesizer()
+    try:
+        rate = int(os.environ.get("IVR_TTS_RATE", "165"))
+        cache = PromptCache(audio_dir, synth, voice=gs.voice or "gmw/en-us", rate=rate)
+        texts = gs.prompt_texts()
+        rendered = cache.render_all(texts)
+    finally:
+        synth.close()
+    print(f"{len(texts)} prompts ready in {audio_dir} ({rendered} rendered now)")
+    return 0
+
+
+def _db_seed() -> int:
+    from ivr.store.db import create_schema
+    from ivr.store.repo import Store
+    from ivr.store.seed import seed_demo
+
+    url = os.environ.get("IVR_DATABASE_URL", "sqlite:///var/ivr.db")
+    store = Store.from_url(url)
+    create_schema(store.engine)
+    seed_demo(store)
+    print(f"demo customers loaded into {url}")
+    return 0
+
+
+def _grammar(args: argparse.Namespace) -> int:
+    from ivr.grammar import (
+        GrammarError,
+        check_grammar_dir,
+        compile_menu,
+        load_grammar_dir,
+        try_text,
+    )
+
+    grammar_dir = Path(args.dir if getattr(args, "dir", None) else os.environ.get("IVR_GRAMMAR_DIR", "grammars/en"))
+    if args.grammar_command == "check":
+        return _grammar_check(grammar_dir, vocab=not args.no_vocab)
+    try:
+        gs = load_grammar_dir(grammar_dir)
+    except GrammarError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if args.menu not in gs.menus:
+        print(f"unknown menu {args.menu!r}; menus: {', '.join(sorted(gs.menus))}", file=sys.stderr)
+        return 2
+    compiled = compile_menu(gs.menu(args.menu))
+    if args.grammar_command == "try":
+        print(try_text(compiled, args.text))
+        return 0 if compiled.match(args.text) is not None else 1
+    phrases = compiled.sample()
+    for phrase in phrases[: args.limit]:
+        print(phrase)
+    if len(phrases) > args.limit:
+        print(f"... {len(phrases)} phrases in all ({len(phrases) - args.limit} more)")
+    del check_grammar_dir
+    return 0
+
+
+def _grammar_check(directory: Path, *, vocab: bool) -> int:
+    from ivr.grammar import check_grammar_dir
+
+    engines: list[Any] = []
+    if vocab:
+        from ivr.asr.pocketsphinx_engine import PocketSphinxEngine
+
+        engines.append(PocketSphinxEngine())
+        model = os.environ.get("IVR_VOSK_MODEL")
+        if model:
+            from ivr.asr.vosk_engine import VoskEngine
+
+            engines.append(VoskEngine(Path(model)))
+    issues = []
+    dirs = [directory] if any(directory.glob("*.yaml")) else sorted(d for d in directory.iterdir() if d.is_dir())
+    for d in dirs:
+        lang_engines = engines if d.name == "en" or d == directory else []
+        issues.extend(check_grammar_dir(d, lang_engines))
+    for issue in issues:
+        print(issue)
+    errors = sum(1 for i in issues if i.severity == "error")
+    warnings = len(issues) - errors
+    print(f"{len(dirs)} grammar directories checked: {errors} errors, {warnings} warnings")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

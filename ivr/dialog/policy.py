@@ -1,0 +1,34 @@
+"""Tunable thresholds of the dialog, so escalation rules are configuration, not code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DialogPolicy:
+    """Confirmation, escalation and listening parameters."""
+
+    confirm_below: float = 0.6
+    """Speech matches less confident than this are confirmed ("Did you say …?")."""
+    confirm_exempt_intents: frozenset[str] = frozenset({"repeat"})
+    """Intents acted on without confirmation: replaying a prompt costs less than asking."""
+    max_consecutive_failures: int = 2
+    """No-match/no-input in a row at one prompt before transferring."""
+    max_total_failures: int = 3
+    """Failed intents in one call (no-match, rejected confirmation, unknown account)."""
+    open_end_silence_ms: int = 700
+    """End-of-speech silence for open menus, where callers pause mid-sentence."""
+    short_end_silence_ms: int = 450
+    """End-of-speech silence for yes/no and digit menus, whose answers are short."""
+    no_input_ms: int = 6000
+    short_menus: frozenset[str] = frozenset({"confirm", "anything_else"})
+    """Choice menus answered with one word (digits menus are always short)."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.confirm_below <= 1.0:
+            raise ValueError("confirm_below must be within 0..1")
+        if self.max_consecutive_failures < 1 or self.max_total_failures < 1:
+            raise ValueError("failure limits must be at least 1")
+        if min(self.open_end_silence_ms, self.short_end_silence_ms, self.no_input_ms) <= 0:
+            raise ValueError("timers must be positive")

@@ -1,0 +1,267 @@
+"""Compile a menu into a recognizer grammar and an exact phrase matcher.
+
+Every template is expanded into the sentences it accepts. Those sentences are both what the
+recognizer is constrained to (Vosk phrase list, PocketSphinx JSGF) and the keys of a dict
+that maps recognized text back to its intent: matching is exact, and text outside the menu's
+language is a no-match, never the "nearest" intent.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ivr.asr.base import RecognizerGrammar
+from ivr.grammar.digits import DIGIT_WORDS, example_digit_phrases, spoken_digits
+from ivr.grammar.errors import GrammarError, Issue, errors_only
+from ivr.grammar.expand import ExpansionError, SlotChoices, count, expand, slot_names
+from ivr.grammar.jsgf import grammar_text
+from ivr.grammar.model import DIGITS_INTENT, DIGITS_SLOT, GrammarSet, Intent, Menu
+from ivr.grammar.normalize import normalize
+from ivr.grammar.template import Expression, TemplateError, parse_template
+
+MAX_EXPANSIONS = 5000
+"""Most sentences one menu may accept; more is almost always a template blow-up."""
+
+LARGE_MENU = 400
+"""Above this many sentences a menu gets a warning: big grammars crowd out short answers."""
+
+
+@dataclass(frozen=True)
+class Match:
+    """Which intent a recognized text means, and why."""
+
+    intent: str
+    slots: Mapping[str, str]
+    template: str
+    """The source template that accepts the text (or ``<digits>`` for digit entry)."""
+    phrase: str
+    """The normalized text that matched."""
+
+
+@dataclass(frozen=True)
+class _Entry:
+    intent: str
+    slots: tuple[tuple[str, str], ...]
+    template: str
+    line: int
+    file: str
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledMenu:
+    """A menu ready for recognition and matching. Immutable; share it between calls."""
+
+    menu: Menu
+    recognizer: RecognizerGrammar
+    _table: Mapping[str, _Entry] = field(repr=False)
+
+    def match(self, text: str) -> Match | None:
+        """The intent ``text`` (recognizer output) exactly expresses, or None for a no-match."""
+        phrase = normalize(text)
+        entry = self._table.get(phrase)
+        if entry is not None:
+            return Match(entry.intent, dict(entry.slots), entry.template, phrase)
+        if self.menu.digits is not None and phrase:
+            digits = spoken_digits(phrase.split(), self.menu.digits)
+            if digits is not None:
+                return Match(DIGITS_INTENT, {DIGITS_SLOT: digits}, "<digits>", phrase)
+        return None
+
+    def sample(self, limit: int | None = None) -> list[str]:
+        """Sentences this menu accepts, in template order (digit examples first)."""
+        examples = example_digit_phrases(self.menu.digits) if self.menu.digits else []
+        phrases = examples + list(self._table)
+        return phrases if limit is None else phrases[:limit]
+
+    def phrases_for(self, intent_id: str) -> list[str]:
+        """Every sentence that selects ``intent_id``."""
+        return [phrase for phrase, entry in self._table.items() if entry.intent == intent_id]
+
+
+def compile_menu(menu: Menu) -> CompiledMenu:
+    """Compile ``menu``; raises :class:`GrammarError` if its templates are unusable."""
+    return _compile_cached(menu)
+
+
+@functools.lru_cache(maxsize=256)
+def _compile_cached(menu: Menu) -> CompiledMenu:
+    table, issues = _build_table(menu)
+    errors = errors_only(issues)
+    if errors:
+        raise GrammarError(errors)
+    return CompiledMenu(menu, _recognizer_grammar(menu, table), table)
+
+
+def compile_grammar_set(gs: GrammarSet) -> Mapping[str, CompiledMenu]:
+    """Compile every menu of ``gs``, keyed by menu id."""
+    return {menu_id: compile_menu(menu) for menu_id, menu in gs.menus.items()}
+
+
+def analyse_menu(menu: Menu) -> list[Issue]:
+    """Every finding compiling ``menu`` would hit: bad templates, blow-ups, overlaps, size."""
+    return _build_table(menu)[1]
+
+
+def _slot_choices(menu: Menu, issues: list[Issue]) -> SlotChoices:
+    choices: dict[str, tuple[tuple[str, Expression], ...]] = {}
+    for slot_list in menu.slot_lists:
+        parsed: list[tuple[str, Expression]] = []
+        for value in slot_list.values:
+            for phrase in value.phrases:
+                try:
+                    parsed.append((value.value, parse_template(phrase)))
+                except TemplateError as error:
+                    issues.append(
+                        _issue(
+                            slot_list.file,
+                            slot_list.line,
+                            menu,
+                            f"slot list '{slot_list.name}' phrase '{phrase}': {error}",
+                        )
+                    )
+        choices[slot_list.name] = tuple(parsed)
+    return choices
+
+
+def _parse_intents(
+    menu: Menu, choices: SlotChoices, issues: list[Issue]
+) -> list[tuple[Intent, int, Expression, int]]:
+    """Parse every template; returns (intent, template index, AST, sentence count)."""
+    parsed = []
+    for intent in menu.intents:
+        for index, template in enumerate(intent.templates):
+            line = intent.template_line(index)
+            try:
+                expr = parse_template(template)
+                parsed.append((intent, index, expr, count(expr, choices)))
+            except (TemplateError, ExpansionError) as error:
+                issues.append(
+                    _issue(
+                        intent.file,
+                        line,
+                        menu,
+                        f"template '{template}' of intent '{intent.id}': {error}",
+                    )
+                )
+    return parsed
+
+
+def _build_table(menu: Menu) -> tuple[dict[str, _Entry], list[Issue]]:
+    issues: list[Issue] = []
+    choices = _slot_choices(menu, issues)
+    parsed = _parse_intents(menu, choices, issues)
+    total = sum(n for *_, n in parsed)
+    if total > MAX_EXPANSIONS:
+        intent, index, _, biggest = max(parsed, key=lambda item: item[3])
+        issues.append(
+            _issue(
+                intent.file,
+                intent.template_line(index),
+                menu,
+                f"menu '{menu.id}' accepts {total} sentences (limit {MAX_EXPANSIONS});"
+                f" template '{intent.templates[index]}' of intent '{intent.id}'"
+                f" alone gives {biggest}",
+                "split it into a few plainer templates, or drop optional words",
+            )
+        )
+        return {}, issues
+    table: dict[str, _Entry] = {}
+    reported: set[tuple[str, str]] = set()
+    for intent, index, expr, _ in parsed:
+        template, line = intent.templates[index], intent.template_line(index)
+        try:
+            expansions = list(expand(expr, choices))
+        except ExpansionError as error:
+            issues.append(_issue(intent.file, line, menu, f"template '{template}': {error}"))
+            continue
+        if any(not expansion.words for expansion in expansions):
+            # Silence is "no input", never an intent; the recognizer must not be offered it.
+            issues.append(
+                _issue(
+                    intent.file,
+                    line,
+                    menu,
+                    f"template '{template}' of intent '{intent.id}' can match"
+                    " silence: every part of it is optional",
+                    "make at least one word required",
+                )
+            )
+            expansions = [expansion for expansion in expansions if expansion.words]
+        for expansion in expansions:
+            entry = _Entry(intent.id, expansion.slots, template, line, intent.file)
+            conflict = _conflict(menu, table.get(expansion.phrase), entry, expansion.phrase)
+            if conflict and (conflict[0], template) not in reported:
+                reported.add((conflict[0], template))  # one report per template pair is enough
+                issues.append(_issue(intent.file, line, menu, conflict[1], conflict[2]))
+            table.setdefault(expansion.phrase, entry)
+    if len(table) > LARGE_MENU:
+        issues.append(
+            Issue(
+                menu.file,
+                menu.line,
+                "warning",
+                f"menu '{menu.id}' accepts {len(table)} sentences; large grammars"
+                " make short answers like 'no' harder to recognize",
+                "keep one small grammar per prompt",
+                menu.id,
+            )
+        )
+    return table, issues
+
+
+def _conflict(
+    menu: Menu, first: _Entry | None, entry: _Entry, phrase: str
+) -> tuple[str, str, str] | None:
+    """(first template, message, hint) when ``phrase`` cannot be told apart; else None."""
+    if menu.digits is not None and all(word in DIGIT_WORDS for word in phrase.split()):
+        return (
+            "<digits>",
+            f"'{phrase}' of intent '{entry.intent}' in digits menu"
+            f" '{menu.id}' would be heard as digits",
+            "use words that are not digits",
+        )
+    if first is None:
+        return None
+    if first.intent != entry.intent:
+        return (
+            first.template,
+            f"'{phrase}' is accepted by both intents '{first.intent}' and '{entry.intent}'"
+            f" of menu '{menu.id}'",
+            f"'{first.intent}' template '{first.template}' at {first.file}:{first.line}",
+        )
+    if first.slots != entry.slots:
+        return (
+            first.template,
+            f"'{phrase}' gives different slot values in intent '{entry.intent}'"
+            f" of menu '{menu.id}': {dict(first.slots)} and {dict(entry.slots)}",
+            "a spoken alternative may belong to only one slot value",
+        )
+    return None
+
+
+def _issue(file: str, line: int, menu: Menu, message: str, hint: str = "") -> Issue:
+    return Issue(file, line, "error", message, hint, menu.id)
+
+
+def _recognizer_grammar(menu: Menu, table: Mapping[str, _Entry]) -> RecognizerGrammar:
+    intents: dict[str, list[Expression]] = {}
+    used_slots: set[str] = set()
+    for intent in menu.intents:
+        exprs = [parse_template(template) for template in intent.templates]
+        intents[intent.id] = exprs
+        used_slots.update(ref.name for expr in exprs for ref in slot_names(expr))
+    slots = {
+        slot_list.name: [parse_template(p) for value in slot_list.values for p in value.phrases]
+        for slot_list in menu.slot_lists
+        if slot_list.name in used_slots
+    }
+    jsgf = grammar_text(f"menu_{menu.id}", intents, slots, menu.digits)
+    # Vosk takes single digit words as phrases and strings them together itself.
+    digit_words = list(DIGIT_WORDS) if menu.digits else []
+    phrases = tuple(digit_words + list(table))
+    words = frozenset(word for phrase in phrases for word in phrase.split())
+    key = hashlib.sha256("\n".join(phrases).encode() + b"\0" + jsgf.encode()).hexdigest()
+    return RecognizerGrammar(key=key, phrases=phrases, jsgf=jsgf, words=words)

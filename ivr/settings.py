@@ -1,0 +1,124 @@
+"""Settings from ``IVR_*`` environment variables, validated once at start-up.
+
+Built explicitly by :func:`load_settings` (never a global at import), so tests and the
+app factory pass their own :class:`Settings`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "xxx"}
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the variable and the fix."""
+
+
+class Settings(BaseSettings):
+    """Every knob of the hotline. Each field maps to ``IVR_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="IVR_", extra="ignore", frozen=True)
+
+    host: str = "127.0.0.1"
+    """Interface ``ivr serve`` binds to."""
+    port: int = Field(8080, ge=1, le=65535)
+    """TCP port ``ivr serve`` listens on."""
+    public_url: str = "http://127.0.0.1:8080"
+    """The base URL Twilio uses to reach us (e.g. ``https://ivr.example.com``); signatures
+    are checked against it, so behind ngrok or a proxy it must be the public URL."""
+    twilio_auth_token: str = ""
+    """Twilio auth token: signs every webhook and the media WebSocket upgrade."""
+    twilio_account_sid: str = ""
+    """Twilio account SID (``AC…``); when set, stream ``start`` messages must carry it."""
+    twilio_validate: bool = True
+    """Validate ``X-Twilio-Signature``. Turn off only for local experiments."""
+    database_url: str = "sqlite:///var/ivr.db"
+    """SQLAlchemy URL; SQLite by default, ``postgresql+psycopg://…`` works too."""
+    asr: Literal["auto", "vosk", "pocketsphinx"] = "auto"
+    """Speech engine: ``auto`` uses Vosk when a model is configured or installed."""
+    vosk_model: Path | None = None
+    """Path of a Vosk model directory (``ivr models pull`` prints one)."""
+    models_dir: Path = Path("models")
+    """Where ``ivr models pull`` unpacks models and ``auto`` looks for them."""
+    api_token: str = ""
+    """Bearer token for ``/api/*``."""
+    grammar_dir: Path = Path("grammars/en")
+    """Menu grammars for this hotline (one language directory)."""
+    audio_dir: Path = Path("audio/cache")
+    """Rendered prompt audio, by content hash."""
+    tts_rate: int = Field(165, ge=80, le=400)
+    """Prompt speaking rate in words per minute."""
+    agent_number: str = "+15005550006"
+    """The agent line warm transfers dial (E.164)."""
+    caller_id: str = ""
+    """Caller ID for the transfer leg; empty keeps the caller's own number."""
+    dial_timeout_s: int = Field(20, ge=5, le=600)
+    """How long the agent line rings before the caller is offered a callback."""
+    max_pin_failures: int = Field(3, ge=1, le=10)
+    """Wrong PINs before self-service is locked for that customer and caller ID."""
+    lockout_minutes: int = Field(30, ge=1)
+    """How long a PIN lockout lasts, across calls."""
+    max_consecutive_failures: int = Field(2, ge=1)
+    """No-match/no-input in a row at one prompt before a transfer."""
+    max_total_failures: int = Field(3, ge=1)
+    """Failed intents in one call before a transfer."""
+    confirm_below: float = Field(0.6, ge=0.0, le=1.0)
+    """Speech results with lower confidence are confirmed (yes/no) before acting."""
+    no_input_ms: int = Field(6000, ge=1000)
+    """Silence after a prompt before it counts as no input."""
+    max_ws_message_bytes: int = Field(64 * 1024, ge=1024)
+    """Largest Media Streams message accepted."""
+    max_form_bytes: int = Field(32 * 1024, ge=1024)
+    """Largest webhook body accepted."""
+    log_level: str = "INFO"
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_absolute(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an absolute http(s) URL such as https://ivr.example.com")
+        if parts.query or parts.fragment:
+            raise ValueError("must not carry a query string or fragment")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _secrets_are_real(self) -> Settings:
+        if self.twilio_validate and self.twilio_auth_token.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "IVR_TWILIO_AUTH_TOKEN is required while IVR_TWILIO_VALIDATE is true "
+                "(find it in the Twilio console, Account > API keys & tokens)"
+            )
+        if self.api_token.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("IVR_API_TOKEN is required: choose a long random string")
+        return self
+
+    @property
+    def media_url(self) -> str:
+        """The Media Streams WebSocket URL Twilio connects to (``wss`` for https)."""
+        base = self.public_url
+        scheme = "wss" if base.startswith("https://") else "ws"
+        return f"{scheme}://{base.split('://', 1)[1]}/twilio/media"
+
+    def url(self, path: str) -> str:
+        """Absolute public URL for ``path``."""
+        return f"{self.public_url}{path}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; raise :class:`SettingsError` with one line per problem."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic validates the values
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            name = f"IVR_{loc.upper()}" if loc else "settings"
+            lines.append(f"{name}: {err['msg']}")
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,523 @@
+"""A call simulator that stands in for Twilio and a caller.
+
+It signs the voice webhook, follows the TwiML, opens the media stream with a signed
+upgrade, sends ``connected``/``start`` and then 20 ms μ-law frames paced against an
+absolute clock (silence between utterances, as Twilio does), plays the server's audio
+into a virtual earpiece in real time, answers marks when their audio has "played",
+flushes them on ``clear``, and after the stream ends requests the ``<Connect action>``
+— then plays the agent leg (whisper) and the dial outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+import wave
+import xml.etree.ElementTree as ET
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+import websockets
+
+from ivr.audio.channel import telephone_channel
+from ivr.audio.codec import split_frames
+from ivr.tts.synth import Synthesizer
+from ivr.twilio.signature import sign
+from ivr.types import FRAME_BYTES, FRAME_MS
+
+SILENCE_FRAME = b"\xff" * FRAME_BYTES
+ACCOUNT_SID = "AC" + "0" * 32
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the caller does, in order: speak, play a file, press keys, or wait."""
+
+    kind: Literal["say", "wav", "dtmf", "wait", "hangup"]
+    value: str = ""
+
+
+@dataclass
+class HeardPrompt:
+    """A prompt the server played, identified by the mark that followed it."""
+
+    mark: str
+    duration_ms: int
+    interrupted: bool = False
+
+
+@dataclass
+class CallResult:
+    """Everything that happened on the simulated call."""
+
+    call_sid: str
+    log: list[str] = field(default_factory=list)
+    """The conversation as printed: prompts, caller actions, outcome."""
+    prompts: list[HeardPrompt] = field(default_factory=list)
+    actions: list[Step] = field(default_factory=list)
+    voice_twiml: str = ""
+    after_stream_twiml: str = ""
+    whisper_twiml: str = ""
+    dial_outcome_twiml: str = ""
+    record: dict[str, Any] | None = None
+    """The server's call record (``GET /api/calls/{sid}``) when an API token was given."""
+    closed_by: str = ""
+    """``server`` when the server ended the stream, ``caller`` when we hung up."""
+    first_audio_ms: float | None = None
+    """Wall time from the webhook to the first audio frame from the server."""
+
+
+@dataclass
+class SimConfig:
+    """Where the server is and how to talk to it."""
+
+    base_url: str
+    """Where to send requests (e.g. ``http://127.0.0.1:8080``)."""
+    public_url: str
+    """The server's ``IVR_PUBLIC_URL``: what Twilio would sign."""
+    auth_token: str
+    api_token: str | None = None
+    caller: str = "+14155550100"
+    called: str = "+15005550006"
+    voice: str = "gmw/en-us"
+    rate: int = 150
+    speed: float = 1.0
+    """Pacing factor: 1.0 is real time (as Twilio). Tests may run faster."""
+    agent_answers: str = "completed"
+    """DialCallStatus the simulated agent line produces (``no-answer``, ``busy`` …)."""
+    unavailable_choice: str = "2"
+    """Key pressed when offered voicemail (1) or callback (2) after no agent answered."""
+    idle_ms: int = 700
+    """Silence from the server after which the caller takes the next step."""
+    timeout_s: float = 120.0
+
+
+def new_call_sid() -> str:
+    """A fresh ``CA…`` id (34 characters)."""
+    return "CA" + f"{time.time_ns():032x}"[-32:]
+
+
+class _Earpiece:
+    """Server audio queued for playback, with marks at their positions."""
+
+    def __init__(self) -> None:
+        self.frames: deque[bytes | str] = deque()
+        self.current_ms = 0
+        self.last_audio_at = 0.0
+        self.audio_since_action = False
+
+    def push_audio(self, ulaw: bytes) -> None:
+        for i in range(0, len(ulaw), FRAME_BYTES):
+            self.frames.append(ulaw[i : i + FRAME_BYTES])
+        self.audio_since_action = True
+
+    def push_mark(self, name: str) -> None:
+        self.frames.append(name)
+
+    def tick(self) -> list[tuple[str, int]]:
+        """Play 20 ms; return marks reached, with the audio played before each."""
+        reached: list[tuple[str, int]] = []
+        played = False
+        while self.frames:
+            head = self.frames[0]
+            if isinstance(head, str):
+                self.frames.popleft()
+                reached.append((head, self.current_ms))
+                self.current_ms = 0
+                continue
+            if played:
+                break
+            self.frames.popleft()
+            self.current_ms += FRAME_MS
+            played = True
+        if played:
+            self.last_audio_at = time.monotonic()
+        return reached
+
+    def clear(self) -> list[str]:
+        """Drop queued audio; pending marks are returned at once, as Twilio does."""
+        marks = [f for f in self.frames if isinstance(f, str)]
+        self.frames.clear()
+        self.current_ms = 0
+        return marks
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.frames)
+
+
+def load_wav(path: Path) -> tuple[bytes, int]:
+    """16-bit mono PCM and its rate from a WAV file."""
+    with wave.open(str(path)) as w:
+        if w.getsampwidth() != 2 or w.getnchannels() != 1:
+            raise ValueError(f"{path}: expected 16-bit mono WAV")
+        return w.readframes(w.getnframes()), w.getframerate()
+
+
+def _stream_target(document: str) -> tuple[str, dict[str, str], str | None]:
+    root = ET.fromstring(document)
+    connect = root.find("Connect")
+    stream = connect.find("Stream") if connect is not None else None
+    if connect is None or stream is None:
+        raise SimulationError(f"TwiML has no <Connect><Stream>: {document}")
+    params = {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
+    return stream.get("url", ""), params, connect.get("action")
+
+
+class Simulator:
+    """Places simulated calls against a running server."""
+
+    def __init__(
+        self,
+        config: SimConfig,
+        synth: Synthesizer | None = None,
+        echo: Callable[[str], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.synth = synth
+        self.echo = echo or (lambda line: None)
+
+    def _say_line(self, result: CallResult, line: str) -> None:
+        result.log.append(line)
+        self.echo(line)
+
+    def caller_audio(self, step: Step, seed: int = 0) -> bytes:
+        """μ-law telephone audio for a ``say`` or ``wav`` step."""
+        if step.kind == "say":
+            if self.synth is None:
+                raise SimulationError("--say needs a speech synthesizer")
+            speech = self.synth.synthesize(step.value, self.config.voice, self.config.rate)
+            return telephone_channel(speech.pcm, speech.rate, seed=seed)
+        pcm, rate = load_wav(Path(step.value))
+        return telephone_channel(pcm, rate, seed=seed)
+
+    def _form(self, call_sid: str, status: str, **extra: str) -> dict[str, str]:
+        cfg = self.config
+        form = {
+            "AccountSid": ACCOUNT_SID,
+            "ApiVersion": "2010-04-01",
+            "CallSid": call_sid,
+            "CallStatus": status,
+            "Called": cfg.called,
+            "Caller": cfg.caller,
+            "Direction": "inbound",
+            "From": cfg.caller,
+            "To": cfg.called,
+        }
+        form.update(extra)
+        return form
+
+    async def _post(self, client: httpx.AsyncClient, url: str, form: dict[str, str]) -> str:
+        """POST a signed webhook to a public URL (rewritten to ``base_url``)."""
+        cfg = self.config
+        parts = urlsplit(url)
+        local = cfg.base_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
+        headers = {"X-Twilio-Signature": sign(cfg.auth_token, url, form)}
+        response = await client.post(local, data=form, headers=headers)
+        if response.status_code >= 400:
+            raise SimulationError(f"POST {parts.path} answered {response.status_code}: {response.text}")
+        return response.text
+
+    async def place_call(self, steps: Sequence[Step], call_sid: str | None = None) -> CallResult:
+        """Run one whole call and return what happened."""
+        cfg = self.config
+        sid = call_sid or new_call_sid()
+        result = CallResult(call_sid=sid)
+        # Synthesize caller speech up front so it never stalls the 20 ms media clock.
+        audio = {
+            i: self.caller_audio(s, seed=i)
+            for i, s in enumerate(steps)
+            if s.kind in ("say", "wav")
+        }
+        async with httpx.AsyncClient(timeout=30) as client:
+            self._say_line(result, f"call {sid} from {cfg.caller} to {cfg.called}")
+            started = time.monotonic()
+            result.voice_twiml = await self._post(
+                client, cfg.public_url + "/twilio/voice", self._form(sid, "ringing")
+            )
+            stream_url, params, action = _stream_target(result.voice_twiml)
+            await asyncio.wait_for(
+                self._stream(result, stream_url, params, steps, audio, started),
+                timeout=cfg.timeout_s,
+            )
+            if action:
+                form = self._form(sid, "in-progress")
+                result.after_stream_twiml = await self._post(client, action, form)
+                self._say_line(result, f"twiml after stream: {result.after_stream_twiml}")
+                await self._follow_dial(client, result)
+            if cfg.api_token:
+                result.record = await self._fetch_record(client, sid)
+        self._print_conversation(result)
+        return result
+
+    async def _follow_dial(self, client: httpx.AsyncClient, result: CallResult) -> None:
+        root = ET.fromstring(result.after_stream_twiml)
+        dial = root.find("Dial")
+        if dial is None:
+            return
+        number = dial.find("Number")
+        status = self.config.agent_answers
+        if number is not None and number.get("url") and status == "completed":
+            agent_leg = new_call_sid()
+            form = self._form(agent_leg, "in-progress", ParentCallSid=result.call_sid)
+            form["Direction"] = "outbound-dial"
+            result.whisper_twiml = await self._post(client, number.get("url", ""), form)
+            self._say_line(result, f"agent hears: {_said(result.whisper_twiml)}")
+        action = dial.get("action")
+        if action:
+            extra = {"DialCallStatus": status, "DialCallSid": new_call_sid()}
+            result.dial_outcome_twiml = await self._post(
+                client, action, self._form(result.call_sid, "in-progress", **extra)
+            )
+            self._say_line(result, f"agent line {status}: {result.dial_outcome_twiml}")
+            gather = ET.fromstring(result.dial_outcome_twiml).find("Gather")
+            if gather is not None and gather.get("action"):
+                choice = self.config.unavailable_choice
+                twiml = await self._post(
+                    client,
+                    gather.get("action", ""),
+                    self._form(result.call_sid, "in-progress", Digits=choice),
+                )
+                self._say_line(result, f"caller pressed {choice}: {twiml}")
+
+    async def _fetch_record(self, client: httpx.AsyncClient, sid: str) -> dict[str, Any] | None:
+        cfg = self.config
+        response = await client.get(
+            f"{cfg.base_url.rstrip('/')}/api/calls/{sid}",
+            headers={"Authorization": f"Bearer {cfg.api_token}"},
+        )
+        if response.status_code != 200:
+            return None
+        record: dict[str, Any] = response.json()
+        return record
+
+    async def _stream(
+        self,
+        result: CallResult,
+        url: str,
+        params: dict[str, str],
+        steps: Sequence[Step],
+        audio: dict[int, bytes],
+        started: float,
+    ) -> None:
+        cfg = self.config
+        parts = urlsplit(url)
+        local = cfg.base_url.replace("http", "ws", 1).rstrip("/") + parts.path
+        headers = {"X-Twilio-Signature": sign(cfg.auth_token, url, {})}
+        stream_sid = "MZ" + result.call_sid[2:]
+        async with websockets.connect(local, additional_headers=headers, max_size=2**22) as ws:
+            await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+            seq = 1
+            await ws.send(
+                json.dumps(
+                    {
+                        "event": "start",
+                        "sequenceNumber": str(seq),
+                        "streamSid": stream_sid,
+                        "start": {
+                            "accountSid": ACCOUNT_SID,
+                            "streamSid": stream_sid,
+                            "callSid": result.call_sid,
+                            "tracks": ["inbound"],
+                            "customParameters": params,
+                            "mediaFormat": {
+                                "encoding": "audio/x-mulaw",
+                                "sampleRate": 8000,
+                                "channels": 1,
+                            },
+                        },
+                    }
+                )
+            )
+            ear = _Earpiece()
+            closed = asyncio.Event()
+
+            async def reader() -> None:
+                try:
+                    async for raw in ws:
+                        msg = json.loads(raw)
+                        event = msg.get("event")
+                        if event == "media":
+                            if result.first_audio_ms is None:
+                                result.first_audio_ms = (time.monotonic() - started) * 1000
+                            ear.push_audio(base64.b64decode(msg["media"]["payload"]))
+                        elif event == "mark":
+                            ear.push_mark(msg["mark"]["name"])
+                        elif event == "clear":
+                            for name in ear.clear():
+                                result.prompts.append(HeardPrompt(name, 0, interrupted=True))
+                                await ws.send(_mark(stream_sid, name, seq_next()))
+                except websockets.ConnectionClosed:
+                    pass
+                finally:
+                    closed.set()
+
+            counter = [seq]
+
+            def seq_next() -> int:
+                counter[0] += 1
+                return counter[0]
+
+            read_task = asyncio.create_task(reader())
+            try:
+                await self._pace(ws, result, steps, audio, ear, closed, stream_sid, seq_next)
+            finally:
+                read_task.cancel()
+                await asyncio.gather(read_task, return_exceptions=True)
+
+    async def _pace(
+        self,
+        ws: Any,
+        result: CallResult,
+        steps: Sequence[Step],
+        audio: dict[int, bytes],
+        ear: _Earpiece,
+        closed: asyncio.Event,
+        stream_sid: str,
+        seq_next: Callable[[], int],
+    ) -> None:
+        cfg = self.config
+        frame_s = FRAME_MS / 1000 / cfg.speed
+        outgoing: deque[bytes] = deque()
+        pending_dtmf: deque[str] = deque()
+        step_index = 0
+        chunk = 0
+        ts = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time()
+        idle_frames_needed = max(1, cfg.idle_ms // FRAME_MS)
+        idle_frames = 0
+        waiting_for_reply = True  # the greeting comes first
+        try:
+            while not closed.is_set():
+                # Absolute-deadline pacing: no drift however long each iteration takes.
+                deadline += frame_s
+                delay = deadline - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                for name, ms in ear.tick():
+                    result.prompts.append(HeardPrompt(name, ms))
+                    await ws.send(_mark(stream_sid, name, seq_next()))
+                idle = not ear.busy and not outgoing and not pending_dtmf
+                idle_frames = idle_frames + 1 if idle else 0
+                if waiting_for_reply and ear.audio_since_action and idle_frames >= idle_frames_needed:
+                    waiting_for_reply = False
+                if not waiting_for_reply and idle:
+                    if step_index >= len(steps):
+                        break
+                    step = steps[step_index]
+                    result.actions.append(step)
+                    self._say_line(result, f"caller {step.kind}: {step.value}")
+                    if step.kind in ("say", "wav"):
+                        outgoing.extend(split_frames(audio[step_index]))
+                    elif step.kind == "dtmf":
+                        pending_dtmf.extend(step.value)
+                    elif step.kind == "wait":
+                        outgoing.extend([SILENCE_FRAME] * max(1, int(float(step.value) * 50)))
+                    elif step.kind == "hangup":
+                        break
+                    step_index += 1
+                    ear.audio_since_action = False
+                    waiting_for_reply = step.kind != "wait"
+                    idle_frames = 0
+                if pending_dtmf and chunk % 5 == 0:
+                    # ~100 ms between key presses, like a person on a keypad.
+                    digit = pending_dtmf.popleft()
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "event": "dtmf",
+                                "streamSid": stream_sid,
+                                "sequenceNumber": str(seq_next()),
+                                "dtmf": {"track": "inbound_track", "digit": digit},
+                            }
+                        )
+                    )
+                frame = outgoing.popleft() if outgoing else SILENCE_FRAME
+                chunk += 1
+                ts += FRAME_MS
+                await ws.send(
+                    json.dumps(
+                        {
+                            "event": "media",
+                            "sequenceNumber": str(seq_next()),
+                            "streamSid": stream_sid,
+                            "media": {
+                                "track": "inbound",
+                                "chunk": str(chunk),
+                                "timestamp": str(ts),
+                                "payload": base64.b64encode(frame).decode("ascii"),
+                            },
+                        }
+                    )
+                )
+        except websockets.ConnectionClosed:
+            closed.set()
+        if closed.is_set():
+            result.closed_by = "server"
+            return
+        result.closed_by = "caller"
+        await ws.send(
+            json.dumps(
+                {
+                    "event": "stop",
+                    "sequenceNumber": str(seq_next()),
+                    "streamSid": stream_sid,
+                    "stop": {"accountSid": ACCOUNT_SID, "callSid": result.call_sid},
+                }
+            )
+        )
+        await ws.close()
+
+    def _print_conversation(self, result: CallResult) -> None:
+        record = result.record
+        if record is None:
+            return
+        prompts = {p.get("mark"): p for p in record.get("prompts", [])}
+        for heard in result.prompts:
+            said = prompts.get(heard.mark)
+            text = said.get("text") if said else "?"
+            cut = " (interrupted)" if heard.interrupted else ""
+            self._say_line(result, f"ivr [{heard.mark}]{cut}: {text}")
+        for turn in record.get("turns", []):
+            conf = turn.get("confidence")
+            conf_s = f" conf {conf:.2f}" if isinstance(conf, float) else ""
+            self._say_line(
+                result,
+                f"turn {turn.get('menu')}: {turn.get('input')} {turn.get('transcript')!r}"
+                f" -> {turn.get('intent')} ({turn.get('outcome')}{conf_s})",
+            )
+        transfer = record.get("transfer")
+        if transfer:
+            self._say_line(result, f"transferred: {transfer.get('reason')}")
+        self._say_line(result, f"call status: {record.get('status')}")
+
+
+def _mark(stream_sid: str, name: str, seq: int) -> str:
+    return json.dumps(
+        {"event": "mark", "sequenceNumber": str(seq), "streamSid": stream_sid, "mark": {"name": name}}
+    )
+
+
+def _said(document: str) -> str:
+    try:
+        root = ET.fromstring(document)
+    except ET.ParseError:
+        return document
+    return " ".join((el.text or "").strip() for el in root.iter("Say"))
+
+
+def query(params: dict[str, str]) -> str:
+    """URL-encode ``params`` (helper for callers building webhook URLs)."""
+    return urlencode(params)
+
+
+class SimulationError(RuntimeError):
+    """The server did something a real Twilio call could not continue from."""

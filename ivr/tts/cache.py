@@ -1,0 +1,94 @@
+"""Prompt audio cache: text → 8 kHz μ-law, stored under ``audio/`` by content hash.
+
+The file name hashes the text, the voice, the rate and the synthesizer, so an edited
+prompt renders anew and an unchanged one is reused across restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from ivr.audio.codec import pcm16_to_ulaw, resample, silence_ulaw
+from ivr.tts.synth import Synthesizer
+
+CACHE_VERSION = "1"
+"""Bump when the rendering pipeline changes, so old audio is not reused."""
+
+
+class PromptCache:
+    """Renders prompt texts once and serves them as Media Streams-ready μ-law."""
+
+    def __init__(self, directory: Path, synth: Synthesizer, voice: str, rate: int = 165) -> None:
+        self.directory = directory
+        self.synth = synth
+        self.voice = voice
+        self.rate = rate
+        self._memory: dict[str, bytes] = {}
+        self._inflight: dict[str, asyncio.Future[bytes]] = {}
+
+    def key(self, text: str, voice: str | None = None) -> str:
+        """Content hash naming the cached file for ``text``."""
+        material = "\x1f".join(
+            [CACHE_VERSION, self.synth.name, voice or self.voice, str(self.rate), text]
+        )
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+
+    def path(self, text: str, voice: str | None = None) -> Path:
+        """Where the μ-law audio for ``text`` lives."""
+        return self.directory / f"{self.key(text, voice)}.ulaw"
+
+    def get_sync(self, text: str, voice: str | None = None) -> bytes:
+        """Return μ-law audio for ``text``, rendering it if needed (blocking)."""
+        key = self.key(text, voice)
+        cached = self._memory.get(key)
+        if cached is not None:
+            return cached
+        path = self.path(text, voice)
+        if path.exists():
+            audio = path.read_bytes()
+        else:
+            speech = self.synth.synthesize(text, voice or self.voice, self.rate)
+            # A short lead-in keeps the first syllable from being clipped by the network.
+            audio = silence_ulaw(60) + pcm16_to_ulaw(resample(speech.pcm, speech.rate, 8000))
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(audio)
+            os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
+        self._memory[key] = audio
+        return audio
+
+    async def get(self, text: str, voice: str | None = None) -> bytes:
+        """Async :meth:`get_sync`: renders in a worker thread, once per text at a time."""
+        key = self.key(text, voice)
+        cached = self._memory.get(key)
+        if cached is not None:
+            return cached
+        pending = self._inflight.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bytes] = loop.create_future()
+        self._inflight[key] = future
+        try:
+            audio = await asyncio.to_thread(self.get_sync, text, voice)
+            future.set_result(audio)
+            return audio
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: waiters get it, nobody logs "never retrieved"
+            raise
+        finally:
+            del self._inflight[key]
+
+    def render_all(self, texts: Iterable[str], voice: str | None = None) -> int:
+        """Render every text not cached yet; returns how many were rendered now."""
+        rendered = 0
+        for text in dict.fromkeys(texts):
+            if not self.path(text, voice).exists():
+                rendered += 1
+            self.get_sync(text, voice)
+        return rendered

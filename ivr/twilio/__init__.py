@@ -1,0 +1,1 @@
+"""Twilio's wire formats: request signing, TwiML builders, Media Streams messages."""

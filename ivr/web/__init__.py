@@ -1,0 +1,1 @@
+"""HTTP side of the IVR: Twilio webhooks, the media stream and the operator API."""

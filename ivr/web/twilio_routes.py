@@ -1,0 +1,294 @@
+"""Twilio-facing endpoints: the public interface a Twilio number is configured with.
+
+Every one validates ``X-Twilio-Signature`` (a dependency, not pasted code) against
+``IVR_PUBLIC_URL`` — Twilio signs the URL it requested, which behind a proxy is not the
+URL this process sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket
+from fastapi.responses import PlainTextResponse, Response
+from starlette.datastructures import FormData
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from ivr.call.session import CallSession, SessionError
+from ivr.services import Services
+from ivr.twilio import twiml
+from ivr.twilio.media import StreamProtocolError, parse_message
+from ivr.twilio.signature import is_valid, public_request_url
+from ivr.web.whisper import whisper_text
+
+log = logging.getLogger("ivr.web")
+
+CALL_SID_LEN = 34
+
+
+def get_services(request: Request) -> Services:
+    """The app's services (built once by the app factory)."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def twilio_form(request: Request, services: ServicesDep) -> FormData:
+    """Read a webhook's form body, bounded in size, and check Twilio's signature."""
+    settings = services.settings
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > settings.max_form_bytes:
+        raise HTTPException(413, f"request body larger than {settings.max_form_bytes} bytes")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > settings.max_form_bytes:
+            raise HTTPException(413, f"request body larger than {settings.max_form_bytes} bytes")
+    content_type = request.headers.get("content-type", "")
+    if body and not content_type.startswith("application/x-www-form-urlencoded"):
+        raise HTTPException(415, "expected application/x-www-form-urlencoded, as Twilio sends")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise HTTPException(400, "form body is not valid UTF-8") from None
+    form = FormData(pairs)
+    if settings.twilio_validate:
+        url = public_request_url(settings.public_url, request.url.path, request.url.query)
+        signature = request.headers.get("x-twilio-signature")
+        if not signature:
+            raise HTTPException(403, "missing X-Twilio-Signature header")
+        if not is_valid(settings.twilio_auth_token, url, form, signature):
+            log.warning("rejected webhook %s: bad signature", request.url.path)
+            raise HTTPException(403, "invalid X-Twilio-Signature")
+    return form
+
+
+TwilioForm = Annotated[FormData, Depends(twilio_form)]
+
+
+def _call_sid(form: FormData, name: str = "CallSid") -> str:
+    sid = form.get(name)
+    if not isinstance(sid, str) or not sid.startswith("CA") or len(sid) != CALL_SID_LEN:
+        raise HTTPException(400, f"missing or malformed {name} (expected CA + 32 characters)")
+    return sid
+
+
+def _xml(document: str) -> Response:
+    return Response(content=document, media_type=twiml.XML)
+
+
+router = APIRouter()
+
+
+@router.get("/healthz")
+async def healthz(services: ServicesDep) -> dict[str, Any]:
+    """Liveness plus what is loaded: engine, grammar fingerprint, live calls."""
+    return {
+        "status": "ok",
+        "asr": services.engine.name,
+        "grammar": services.grammars.fingerprint(),
+        "live_calls": len(services.live_calls),
+    }
+
+
+@router.post("/twilio/voice")
+async def incoming_call(form: TwilioForm, services: ServicesDep) -> Response:
+    """Incoming call: record it and connect the bidirectional media stream."""
+    call_sid = _call_sid(form)
+    caller = str(form.get("From", ""))
+    called = str(form.get("To", ""))
+    # Idempotent: Twilio may retry the webhook with the same CallSid.
+    await asyncio.to_thread(services.store.start_call, call_sid, caller, called)
+    settings = services.settings
+    document = twiml.connect_stream(
+        media_url=settings.media_url,
+        action_url=settings.url("/twilio/stream-ended"),
+        status_url=settings.url("/twilio/stream-status"),
+        parameters={"caller": caller, "called": called},
+    )
+    return _xml(document)
+
+
+@router.post("/twilio/stream-status")
+async def stream_status(form: TwilioForm) -> Response:
+    """Media stream lifecycle (started/stopped/error); logged for diagnosis."""
+    log.info(
+        "stream %s for call %s: %s %s",
+        form.get("StreamSid", "?"),
+        form.get("CallSid", "?"),
+        form.get("StreamEvent", "?"),
+        form.get("StreamError", ""),
+    )
+    return Response(status_code=204)
+
+
+@router.post("/twilio/stream-ended")
+async def stream_ended(form: TwilioForm, services: ServicesDep) -> Response:
+    """What follows the stream: a warm transfer, a hang-up, or — when the stream broke —
+    an apology and an agent, never silence."""
+    call_sid = _call_sid(form)
+    call = await asyncio.to_thread(services.store.get_call, call_sid)
+    settings = services.settings
+    if call is not None and call.get("transfer"):
+        return _xml(_dial(services, call_sid, lead_in=None))
+    if call is not None and call.get("status") == "completed":
+        return _xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Hangup /></Response>")
+    if call is None:
+        await asyncio.to_thread(services.store.start_call, call_sid, str(form.get("From", "")), str(form.get("To", "")))
+    # The stream ended without the dialog deciding how: something failed on our side.
+    summary = {
+        "caller": str(form.get("From", "")),
+        "customer_name": None,
+        "verified": False,
+        "reason_text": "the automated system had a technical problem",
+        "intents_tried": [],
+        "failed_attempts": 0,
+    }
+    await asyncio.to_thread(
+        services.store.record_transfer, call_sid, "technical_error", False, summary
+    )
+    lead_in = "We're sorry, we had a technical problem. Let me connect you to an agent."
+    del settings
+    return _xml(_dial(services, call_sid, lead_in=lead_in))
+
+
+def _dial(services: Services, call_sid: str, lead_in: str | None) -> str:
+    settings = services.settings
+    return twiml.dial_agent(
+        settings.agent_number,
+        action_url=settings.url("/twilio/dial-ended"),
+        whisper_url=settings.url("/twilio/whisper?" + urlencode({"call": call_sid})),
+        timeout_s=settings.dial_timeout_s,
+        caller_id=settings.caller_id or None,
+        lead_in=lead_in,
+    )
+
+
+@router.post("/twilio/whisper")
+async def whisper(request: Request, form: TwilioForm, services: ServicesDep) -> Response:
+    """Played to the agent before the caller is connected: who, why, what they tried."""
+    call_sid = request.query_params.get("call", "")
+    call = await asyncio.to_thread(services.store.get_call, call_sid) if call_sid else None
+    if call is None:
+        return _xml(twiml.whisper("Incoming transfer from the hotline. No details are available."))
+    return _xml(twiml.whisper(whisper_text(call)))
+
+
+@router.post("/twilio/dial-ended")
+async def dial_ended(form: TwilioForm, services: ServicesDep) -> Response:
+    """The agent leg ended. If nobody answered, the caller gets options, not silence."""
+    call_sid = _call_sid(form)
+    status = str(form.get("DialCallStatus", ""))
+    await asyncio.to_thread(services.store.set_dial_status, call_sid, status or "unknown")
+    if status in ("completed", "answered"):
+        return _xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Hangup /></Response>")
+    return _xml(
+        twiml.agent_unavailable(
+            choice_url=services.settings.url("/twilio/unavailable-choice"),
+        )
+    )
+
+
+@router.post("/twilio/unavailable-choice")
+async def unavailable_choice(form: TwilioForm, services: ServicesDep) -> Response:
+    """The caller chose between a voicemail and a callback after no agent answered."""
+    call_sid = _call_sid(form)
+    digit = str(form.get("Digits", ""))
+    if digit == "2":
+        await asyncio.to_thread(services.store.set_dial_status, call_sid, "callback-requested")
+        return _xml(
+            twiml.say_and_hangup(
+                "Thank you. An agent will call you back at this number as soon as possible. Goodbye."
+            )
+        )
+    await asyncio.to_thread(services.store.set_dial_status, call_sid, "voicemail")
+    return _xml(
+        twiml.record_message(
+            "Please leave your message after the tone, then press the pound key.",
+            action_url=services.settings.url("/twilio/message-recorded"),
+        )
+    )
+
+
+@router.post("/twilio/message-recorded")
+async def message_recorded(form: TwilioForm, services: ServicesDep) -> Response:
+    """A voicemail was recorded; Twilio holds the audio at ``RecordingUrl``."""
+    call_sid = _call_sid(form)
+    await asyncio.to_thread(services.store.set_dial_status, call_sid, "voicemail-left")
+    return _xml(twiml.say_and_hangup("Thank you. Your message has been recorded. Goodbye."))
+
+
+@router.post("/twilio/status")
+async def call_status(form: TwilioForm, services: ServicesDep) -> Response:
+    """Call status callback: the call's final state, which may arrive before or after the
+    stream ends. Terminal statuses close the call record."""
+    call_sid = _call_sid(form)
+    status = str(form.get("CallStatus", ""))
+    final = {"completed", "busy", "failed", "no-answer", "canceled"}
+    if status in final:
+        await asyncio.to_thread(
+            services.store.end_call, call_sid, "completed" if status == "completed" else "failed"
+        )
+    return Response(status_code=204)
+
+
+@router.websocket("/twilio/media")
+async def media_stream(ws: WebSocket) -> None:
+    """Twilio Media Streams: one bidirectional stream per call."""
+    services: Services = ws.app.state.services
+    settings = services.settings
+    if settings.twilio_validate:
+        signature = ws.headers.get("x-twilio-signature")
+        if not is_valid(settings.twilio_auth_token, settings.media_url, {}, signature):
+            log.warning("rejected media stream upgrade: %s signature", "bad" if signature else "missing")
+            await ws.close(code=1008)  # before accept(): the client gets HTTP 403
+            return
+    await ws.accept()
+
+    async def send(text: str) -> None:
+        if ws.client_state is WebSocketState.CONNECTED:
+            await ws.send_text(text)
+
+    async def close() -> None:
+        if ws.client_state is WebSocketState.CONNECTED:
+            await ws.close()
+
+    session = CallSession(services.call_deps(), send, close)
+    services.live_calls.add(session)
+    try:
+        await _read_stream(ws, session, settings.max_ws_message_bytes)
+    finally:
+        services.live_calls.discard(session)
+        await session.aclose()
+
+
+async def _read_stream(ws: WebSocket, session: CallSession, max_bytes: int) -> None:
+    try:
+        while not session.finished:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                if not session.finished and session.call_sid is not None:
+                    log.info("call %s: socket closed by Twilio", session.call_sid)
+                return
+            text = message.get("text")
+            if text is None:
+                raise StreamProtocolError("binary frame (Media Streams sends JSON text frames)")
+            if len(text) > max_bytes:
+                raise StreamProtocolError(f"message larger than {max_bytes} bytes")
+            parsed = parse_message(text)
+            if parsed is not None:
+                await session.on_message(parsed)
+    except (StreamProtocolError, SessionError) as exc:
+        await session.abort(f"protocol error: {exc}")
+    except WebSocketDisconnect:
+        return
+
+
+def plain_error(status: int, message: str) -> PlainTextResponse:
+    """A plain-text error body (used for non-JSON clients)."""
+    return PlainTextResponse(message, status_code=status)

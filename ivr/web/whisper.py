@@ -1,0 +1,53 @@
+"""The words an agent hears before a transferred caller is connected."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+REASONS = {
+    "caller_request": "asked for an agent",
+    "lost_card": "reported a lost or stolen card. Urgent",
+    "no_match": "was not understood twice in a row",
+    "no_input": "did not answer twice in a row",
+    "too_many_failures": "had repeated trouble with the menu",
+    "pin_locked": "entered a wrong PIN three times; self-service is now locked",
+    "locked_out": "is locked out of self-service after wrong PINs",
+    "backend_error": "could not be served because our systems failed",
+    "technical_error": "was transferred after a technical problem",
+    "internal_error": "was transferred after a technical problem",
+}
+
+INTENT_WORDS = {
+    "balance": "balance",
+    "policy": "policy status",
+    "lost_card": "lost card",
+    "agent": "agent",
+    "goodbye": "goodbye",
+}
+
+
+def spoken_number(number: str) -> str:
+    """Read a phone number digit by digit (``+14155550100`` → ``1 4 1 5 …``)."""
+    return " ".join(ch for ch in number if ch.isdigit()) or "an unknown number"
+
+
+def whisper_text(call: Mapping[str, Any]) -> str:
+    """Who is calling (name if verified, else the number), why, and what they tried."""
+    transfer = call.get("transfer") or {}
+    summary = transfer.get("summary") or {}
+    verified = bool(call.get("verified") or summary.get("verified"))
+    name = summary.get("customer_name") or call.get("customer")
+    number = str(call.get("from") or summary.get("caller") or "")
+    who = f"Verified caller {name}" if verified and name else f"Unverified caller from {spoken_number(number)}"
+    reason = REASONS.get(str(transfer.get("reason")), str(transfer.get("reason") or "was transferred"))
+    tried = [INTENT_WORDS.get(i, str(i).replace("_", " ")) for i in summary.get("intents_tried", [])]
+    parts = [f"{who} {reason}."]
+    if tried:
+        parts.append("They tried: " + ", ".join(dict.fromkeys(tried)) + ".")
+    failed = int(summary.get("failed_attempts") or 0)
+    if failed:
+        parts.append(f"{failed} failed attempt{'s' if failed != 1 else ''}.")
+    if transfer.get("urgent"):
+        parts.insert(0, "Urgent.")
+    return " ".join(parts)

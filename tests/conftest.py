@@ -1,0 +1,115 @@
+"""Shared fixtures: a real server on a loopback port, real speech, real recognizers."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from ivr.app import create_app
+from ivr.services import Services, build_services
+from ivr.settings import Settings, load_settings
+from ivr.sim.caller import CallResult, SimConfig, Simulator, Step
+from ivr.store.seed import seed_demo
+from ivr.tts.synth import Pyttsx3Synthesizer
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTH_TOKEN = "test-auth-token-0123456789"
+API_TOKEN = "test-api-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    """A running app: its settings, services, and a simulator pointed at it."""
+
+    settings: Settings
+    services: Services
+    base_url: str
+    synth: Pyttsx3Synthesizer
+
+    def simulator(self, **overrides: object) -> Simulator:
+        config = SimConfig(
+            base_url=self.base_url,
+            public_url=self.settings.public_url,
+            auth_token=AUTH_TOKEN,
+            api_token=API_TOKEN,
+        )
+        for key, value in overrides.items():
+            setattr(config, key, value)
+        return Simulator(config, synth=self.synth)
+
+    def call(self, *steps: Step, **overrides: object) -> CallResult:
+        return asyncio.run(self.simulator(**overrides).place_call(list(steps)))
+
+
+@pytest.fixture(scope="session")
+def synth() -> Iterator[Pyttsx3Synthesizer]:
+    s = Pyttsx3Synthesizer()
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def prompt_audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("prompt-audio")
+
+
+def start_server(
+    tmp: Path, audio_dir: Path, synth: Pyttsx3Synthesizer, **overrides: object
+) -> Iterator[LiveServer]:
+    """Build services and run uvicorn in a thread; yields once it accepts connections."""
+    port = free_port()
+    values: dict[str, object] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "public_url": f"http://127.0.0.1:{port}",
+        "twilio_auth_token": AUTH_TOKEN,
+        "api_token": API_TOKEN,
+        "database_url": f"sqlite:///{tmp / 'ivr.db'}",
+        "asr": "pocketsphinx",
+        "models_dir": tmp / "no-models",
+        "grammar_dir": ROOT / "grammars" / "en",
+        "audio_dir": audio_dir,
+    }
+    values.update(overrides)
+    settings = load_settings(**values)
+    services = build_services(settings, synth=synth)
+    seed_demo(services.store)
+    app = create_app(settings, services)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws_ping_interval=None)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.05)
+    try:
+        yield LiveServer(settings, services, f"http://127.0.0.1:{port}", synth)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        services.executor.shutdown(wait=False, cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, prompt_audio_dir: Path, synth: Pyttsx3Synthesizer
+) -> Iterator[LiveServer]:
+    """The English hotline with PocketSphinx and the demo customers."""
+    yield from start_server(tmp_path_factory.mktemp("live"), prompt_audio_dir, synth)

@@ -1,0 +1,158 @@
+"""Ordering, stale answers, hang-ups mid-flow and secrecy of PINs and account numbers."""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+
+from ivr.dialog.backend import Balances, CustomerFound, PinChecked, Policies
+from ivr.dialog.context import DialogContext
+from ivr.dialog.effects import Effect, Request, TurnRecord
+from ivr.dialog.engine import step
+from ivr.dialog.events import (
+    BackendAnswered,
+    BackendFailed,
+    CallerHungUp,
+    Heard,
+    KeysEntered,
+    NoInput,
+)
+
+from .fakes import (
+    ACCOUNT,
+    CHECKING,
+    CUSTOMER,
+    PIN,
+    answer,
+    known_caller_at_main,
+    run_all,
+    start,
+    turns,
+    verified_for,
+)
+
+
+def _strings(value: object) -> list[str]:
+    """Every string inside an effect, however deeply nested."""
+    if isinstance(value, str):
+        return [value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return [s for f in fields(value) for s in _strings(getattr(value, f.name))]
+    if isinstance(value, tuple | list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def test_robustness_unknown_request_id_is_ignored(ctx: DialogContext) -> None:
+    state = known_caller_at_main(ctx)
+    assert step(ctx, state, BackendAnswered("r99", Balances((CHECKING,)))) == (state, [])
+    assert step(ctx, state, BackendFailed("r99", "boom")) == (state, [])
+
+
+def test_robustness_duplicate_answer_is_ignored(ctx: DialogContext) -> None:
+    state, effects = verified_for(ctx, "1")
+    reply = answer(effects, Balances((CHECKING,)))
+    state, _ = step(ctx, state, reply)
+    assert step(ctx, state, reply) == (state, [])
+
+
+def test_robustness_phone_answer_after_account_path_is_harmless(ctx: DialogContext) -> None:
+    state, start_effects = start(ctx)
+    state, _ = step(ctx, state, BackendFailed("r0", "slow"))
+    state, _ = step(ctx, state, KeysEntered("1"))
+    assert state.menu == "account_number"
+    late = answer(start_effects, CustomerFound(CUSTOMER))
+    assert step(ctx, state, late) == (state, [])  # r0 already settled
+
+
+def test_robustness_wrong_result_type_is_a_backend_error(ctx: DialogContext) -> None:
+    state, effects = verified_for(ctx, "1")
+    state, effects = step(ctx, state, answer(effects, Policies(())))
+    assert effects[-1].reason == "backend_error"  # type: ignore[union-attr]
+
+
+def test_robustness_wrong_phone_result_type_degrades_silently(ctx: DialogContext) -> None:
+    state, effects = start(ctx)
+    state, effects = step(ctx, state, answer(effects, Balances(())))
+    assert effects == []
+    assert state.phone_lookup == "failed"
+
+
+def test_robustness_input_while_waiting_is_recorded_and_ignored(ctx: DialogContext) -> None:
+    state, effects = verified_for(ctx, "1")
+    assert state.menu is None
+    for event, kind in ((KeysEntered("1234"), "keys"), (Heard("one two", 0.9), "speech")):
+        new_state, effects = step(ctx, state, event)
+        assert new_state == state
+        assert turns(effects) == [TurnRecord("", kind, "****", None, turns(effects)[0].confidence, "ignored")]  # type: ignore[arg-type]
+        assert len(effects) == 1
+    _, effects = step(ctx, state, NoInput())
+    assert turns(effects) == [TurnRecord("", "none", "", None, None, "ignored")]
+
+
+def test_robustness_hang_up_while_waiting_for_balance_is_abandoned(ctx: DialogContext) -> None:
+    state, effects = verified_for(ctx, "1")
+    request = effects[-1]
+    state, effects = step(ctx, state, CallerHungUp())
+    assert (state.status, effects) == ("abandoned", [])
+    late = answer([request], Balances((CHECKING,)))
+    assert step(ctx, state, late) == (state, [])
+
+
+def test_robustness_hang_up_after_service_is_completed(ctx: DialogContext) -> None:
+    state, effects = verified_for(ctx, "1")
+    state, _ = step(ctx, state, answer(effects, Balances((CHECKING,))))
+    state, effects = step(ctx, state, CallerHungUp())
+    assert (state.status, effects) == ("completed", [])
+
+
+def test_robustness_hang_up_after_transfer_is_completed(ctx: DialogContext) -> None:
+    state, _ = step(ctx, known_caller_at_main(ctx), KeysEntered("0"))
+    state, effects = step(ctx, state, CallerHungUp())
+    assert (state.status, effects) == ("completed", [])
+
+
+def test_robustness_hang_up_during_pin_check_keeps_unrecorded_turn(ctx: DialogContext) -> None:
+    state, _ = step(ctx, known_caller_at_main(ctx), KeysEntered("1"))
+    state, _ = step(ctx, state, KeysEntered(PIN))
+    state, effects = step(ctx, state, CallerHungUp())
+    assert effects == []
+    assert state.pending_turn is not None  # the session may log it from the final state
+    assert state.pending_turn.transcript == "****"
+
+
+def test_robustness_no_effects_after_transfer(ctx: DialogContext) -> None:
+    state, _ = step(ctx, known_caller_at_main(ctx), KeysEntered("0"))
+    for event in (Heard("balance", 0.9), KeysEntered("1"), NoInput(), BackendFailed("r0", "x")):
+        assert step(ctx, state, event) == (state, [])
+
+
+def test_masking_pin_and_account_never_leave_engine_except_in_requests(
+    ctx: DialogContext,
+) -> None:
+    """Only the Request to the store may carry the PIN or the full account number."""
+    state, effects = start(ctx, caller="")
+    events = [
+        KeysEntered("1"),
+        Heard("nine eight seven six five four three two one zero", 0.3),
+    ]
+    state, emitted = run_all(ctx, state, events)
+    emitted = effects + emitted
+    state, more = step(ctx, state, answer(emitted[-1:], CustomerFound(CUSTOMER)))
+    emitted += more
+    for pin_event in (KeysEntered("8642"), Heard("eight six four two", 0.2)):
+        state, more = step(ctx, state, pin_event)
+        emitted += more
+        state, more = step(ctx, state, answer(more, PinChecked(False, False, 2)))
+        emitted += more
+    state, more = step(ctx, state, KeysEntered("864"))  # too short: masked no-match
+    emitted += more
+    state, more = step(ctx, state, Heard("eight six", 0.9))  # not in grammar either
+    emitted += more
+
+    secret_free: list[Effect] = [e for e in emitted if not isinstance(e, Request)]
+    everything = " ".join(s for e in secret_free for s in _strings(e))
+    for secret in ("8642", "864", "eight six", ACCOUNT, "98765", "nine eight"):
+        assert secret not in everything, secret
+    logged = [t.transcript for t in turns(emitted)]
+    assert "****3210" in logged
+    assert set(logged) <= {"", "1", "****", "****3210"}
