@@ -29,6 +29,14 @@ KNOWN_SHA256: dict[str, str] = {
 _CHUNK = 1 << 16
 
 
+def looks_like_vosk_model(path: Path) -> bool:
+    """Whether ``path`` is a Vosk model directory (the files Vosk itself looks for).
+
+    Lives here, not in ``vosk_engine``, so choosing an engine never loads libvosk.
+    """
+    return (path / "am" / "final.mdl").is_file() or (path / "conf" / "model.conf").is_file()
+
+
 def pull_model(
     name: str | None,
     models_dir: Path,

@@ -8,8 +8,7 @@ from typing import Literal
 
 from ivr.asr.base import SpeechEngine
 from ivr.asr.errors import EngineError
-from ivr.asr.models import DEFAULT_MODEL
-from ivr.asr.vosk_engine import looks_like_vosk_model
+from ivr.asr.models import DEFAULT_MODEL, looks_like_vosk_model
 
 EngineName = Literal["auto", "vosk", "pocketsphinx"]
 

@@ -24,6 +24,7 @@ import vosk
 
 from ivr.asr.base import RecognizerGrammar, Transcript, WordResult
 from ivr.asr.errors import EngineError
+from ivr.asr.models import looks_like_vosk_model
 
 NAME = "vosk"
 UNK = "[unk]"
@@ -35,11 +36,6 @@ vosk.SetLogLevel(-1)
 
 _models: dict[str, Any] = {}
 _models_lock = threading.Lock()
-
-
-def looks_like_vosk_model(path: Path) -> bool:
-    """Whether ``path`` is a Vosk model directory (the files Vosk itself looks for)."""
-    return (path / "am" / "final.mdl").is_file() or (path / "conf" / "model.conf").is_file()
 
 
 def load_model(path: Path) -> tuple[Any, float]:
@@ -65,9 +61,7 @@ def load_model(path: Path) -> tuple[Any, float]:
         return model, time.perf_counter() - started
 
 
-def interpret(
-    raw_words: Sequence[tuple[str, float]], phrases: Iterable[str]
-) -> tuple[str, float]:
+def interpret(raw_words: Sequence[tuple[str, float]], phrases: Iterable[str]) -> tuple[str, float]:
     """Text and confidence of an utterance from Vosk's words, applying the ``[unk]`` rule."""
     if not raw_words:
         return "", 0.0

@@ -49,6 +49,9 @@ PREROLL_FRAMES = 15
 FEED_FRAMES = 5
 """Frames batched per recognizer call (100 ms): fewer thread hops, still incremental."""
 INTER_DIGIT_MS = 3000
+BACKEND_TIMEOUT_S = 5.0
+"""A store answer slower than this is treated as a failure: the caller is apologised to and
+transferred instead of waiting in silence."""
 """Multi-digit entry ends this long after the last key when the caller does not press #."""
 
 
@@ -320,6 +323,9 @@ class CallSession:
         audio = await self.deps.prompts.get(play.text)
         self._prompt_seq += 1
         name = f"{play.prompt_id}-{self._prompt_seq}"
+        # What the caller was told is part of the call record (agents and the simulator
+        # read it); written before the audio goes out, like every turn.
+        await self._blocking(self.deps.recorder.record_prompt, self.call_sid, name, play.text)
         for frame in split_frames(audio):
             await self._send(media_message(self.stream_sid, frame))
         self._marks.add(name)
@@ -394,8 +400,11 @@ class CallSession:
 
     async def _request(self, effect: fx.Request) -> None:
         try:
-            result = await self._blocking(
-                self.deps.backend.handle, self.call_sid or "", self.caller, effect.request
+            result = await asyncio.wait_for(
+                self._blocking(
+                    self.deps.backend.handle, self.call_sid or "", self.caller, effect.request
+                ),
+                timeout=BACKEND_TIMEOUT_S,
             )
         except Exception as exc:
             log.warning("call %s: backend request failed: %s", self.call_sid, type(exc).__name__)

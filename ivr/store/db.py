@@ -117,7 +117,8 @@ def create_schema(engine: Engine) -> None:
     try:
         Base.metadata.create_all(writer(engine))
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot create schema: {exc}") from exc
+        detail = getattr(exc, "orig", None) or exc
+        raise StoreError(f"cannot create schema: {type(detail).__name__}: {detail}") from exc
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

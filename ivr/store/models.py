@@ -127,6 +127,7 @@ class Call(Base):
 
     customer: Mapped[Customer | None] = relationship()
     turns: Mapped[list[Turn]] = relationship(order_by="Turn.seq")
+    prompts: Mapped[list[Prompt]] = relationship(order_by="Prompt.id")
     transfer: Mapped[Transfer | None] = relationship()
 
 
@@ -148,6 +149,21 @@ class Turn(Base):
     intent: Mapped[str | None] = mapped_column(String(64), default=None)
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
     outcome: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Prompt(Base):
+    """What the IVR said to the caller, in the order it was played."""
+
+    __tablename__ = "prompts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_sid: Mapped[str] = mapped_column(
+        ForeignKey("calls.call_sid", ondelete="CASCADE"), index=True
+    )
+    mark: Mapped[str] = mapped_column(String(100))
+    """The Media Streams mark name sent after the audio (ties playback events to text)."""
+    text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -29,6 +29,7 @@ from ivr.store.models import (
     CallerPinFailure,
     Customer,
     Policy,
+    Prompt,
     Transfer,
     Turn,
 )
@@ -39,6 +40,7 @@ from ivr.store.views import (
     CustomerView,
     PinResult,
     PolicyView,
+    PromptRecord,
     TransferRecord,
     TurnRecord,
 )
@@ -158,22 +160,36 @@ class Store:
         period; the counters are persisted so hanging up and calling again does not help.
         A right PIN resets both counters. An unknown customer id counts as a wrong PIN
         for the caller (so probing ids is rate-limited too).
+
+        Two short transactions: check locks and fetch the hash, compare outside, then
+        re-check and count. An attempt that raced another into a lockout counts as locked.
         """
         now = self._clock()
+        key = _caller_key(caller_phone)
+        with self._tx("verify_pin") as session:
+            customer = session.get(Customer, customer_id)
+            if _any_locked(now, customer, session.get(CallerPinFailure, key)):
+                return PinResult(ok=False, locked=True, attempts_left=0)
+            pin_hash = customer.pin_hash if customer is not None else None
+        # scrypt takes ~50 ms: run it outside any transaction so it never holds SQLite's
+        # write lock (which would stall every other call's writes meanwhile).
+        matched = pin_hash is not None and pins.verify_pin(pin, pin_hash)
+
         with self._tx("verify_pin", write=True) as session:
             customer = session.get(Customer, customer_id, with_for_update=True)
-            caller = self._caller_counter(session, caller_phone)
+            caller = self._caller_counter(session, key)
             for counter in (customer, caller):
                 # An expired lockout starts a fresh count rather than re-locking at once.
                 if counter is not None and counter.locked_until and counter.locked_until <= now:
                     counter.locked_until = None
                     _set_failures(counter, 0)
-            if (customer is not None and _locked(customer.locked_until, now)) or _locked(
-                caller.locked_until, now
-            ):
+            if _any_locked(now, customer, caller):
+                # Another attempt locked us out since the check above: this one is void.
                 return PinResult(ok=False, locked=True, attempts_left=0)
+            if customer is not None and customer.pin_hash != pin_hash:
+                matched = pins.verify_pin(pin, customer.pin_hash)  # PIN changed meanwhile
 
-            if customer is not None and pins.verify_pin(pin, customer.pin_hash):
+            if customer is not None and matched:
                 customer.pin_failures = 0
                 caller.failures = 0
                 return PinResult(ok=True, locked=False, attempts_left=self.max_pin_failures)
@@ -198,11 +214,8 @@ class Store:
             return PinResult(ok=False, locked=attempts_left == 0, attempts_left=attempts_left)
 
     @staticmethod
-    def _caller_counter(session: Session, caller_phone: str) -> CallerPinFailure:
+    def _caller_counter(session: Session, key: str) -> CallerPinFailure:
         """The caller-ID counter row, created on first use (race-safe via a savepoint)."""
-        # Withheld numbers ("anonymous", "") share one counter: failing closed is the
-        # safer default for a bank, at the cost of locking all withheld callers together.
-        key = caller_phone.strip() or "unknown"
         row = session.get(CallerPinFailure, key, with_for_update=True)
         if row is not None:
             return row
@@ -331,6 +344,16 @@ class Store:
             )
         return seq
 
+    def record_prompt(self, call_sid: str, mark: str, text: str) -> None:
+        """Append what the IVR is about to say (``mark`` names it in the media stream).
+
+        Raises StoreError for an unknown call.
+        """
+        with self._tx("record_prompt", write=True) as session:
+            if session.get(Call, call_sid) is None:
+                raise StoreError(f"record_prompt failed: unknown call {call_sid!r}")
+            session.add(Prompt(call_sid=call_sid, mark=mark, text=text, created_at=self._clock()))
+
     def record_transfer(
         self, call_sid: str, reason: str, urgent: bool, summary: Mapping[str, Any]
     ) -> None:
@@ -395,6 +418,7 @@ class Store:
                 call_sid,
                 options=[
                     selectinload(Call.turns),
+                    selectinload(Call.prompts),
                     selectinload(Call.transfer),
                     selectinload(Call.customer),
                 ],
@@ -412,6 +436,7 @@ class Store:
                 "customer": call.customer.name if call.customer else None,
                 "asr_engine": call.asr_engine,
                 "turns": [_turn_record(t) for t in call.turns],
+                "prompts": [_prompt_record(p) for p in call.prompts],
                 "transfer": _transfer_record(call.transfer) if call.transfer else None,
                 "disposition_note": call.disposition_note,
                 "taken_by": call.taken_by,
@@ -452,6 +477,16 @@ class Store:
             ]
 
 
+def _caller_key(caller_phone: str) -> str:
+    # Withheld numbers ("anonymous", "") share one counter: failing closed is the safer
+    # default for a bank, at the cost of locking all withheld callers out together.
+    return caller_phone.strip() or "unknown"
+
+
+def _any_locked(now: datetime, *counters: Customer | CallerPinFailure | None) -> bool:
+    return any(c is not None and _locked(c.locked_until, now) for c in counters)
+
+
 def _promote(call: Call, status: str) -> None:
     if _STATUS_RANK[status] > _STATUS_RANK[call.status]:
         call.status = status
@@ -479,6 +514,10 @@ def _turn_record(turn: Turn) -> TurnRecord:
         "outcome": turn.outcome,
         "at": turn.created_at.isoformat(),
     }
+
+
+def _prompt_record(prompt: Prompt) -> PromptRecord:
+    return {"mark": prompt.mark, "text": prompt.text, "at": prompt.created_at.isoformat()}
 
 
 def _transfer_record(transfer: Transfer) -> TransferRecord:

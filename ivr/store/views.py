@@ -62,6 +62,14 @@ class TurnRecord(TypedDict):
     at: str
 
 
+class PromptRecord(TypedDict):
+    """One prompt played to the caller in :class:`CallRecord`."""
+
+    mark: str
+    text: str
+    at: str
+
+
 class TransferRecord(TypedDict):
     """The transfer in :class:`CallRecord`; ``summary`` is the decoded JSON object."""
 
@@ -102,6 +110,7 @@ CallRecord = TypedDict(
         "customer": str | None,
         "asr_engine": str | None,
         "turns": list[TurnRecord],
+        "prompts": list[PromptRecord],
         "transfer": TransferRecord | None,
         "disposition_note": str | None,
         "taken_by": str | None,

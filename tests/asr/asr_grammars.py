@@ -45,7 +45,9 @@ def _words(phrases: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w for p in phrases for w in p.split())
 
 
-EN_MENU = RecognizerGrammar(key="test-en-menu", phrases=EN_PHRASES, jsgf=EN_JSGF,
-                            words=_words(EN_PHRASES))
-KO_MENU = RecognizerGrammar(key="test-ko-menu", phrases=KO_PHRASES, jsgf="",
-                            words=_words(KO_PHRASES))
+EN_MENU = RecognizerGrammar(
+    key="test-en-menu", phrases=EN_PHRASES, jsgf=EN_JSGF, words=_words(EN_PHRASES)
+)
+KO_MENU = RecognizerGrammar(
+    key="test-ko-menu", phrases=KO_PHRASES, jsgf="", words=_words(KO_PHRASES)
+)

@@ -31,12 +31,10 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A loopback HTTP server over ``tmp_path/www``; yields (base_url, directory)."""
     root = tmp_path / "www"
     root.mkdir()
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(root)
-    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
     handler.log_message = lambda *args: None  # type: ignore[attr-defined]
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}/models", root
@@ -77,8 +75,9 @@ def test_checksum_mismatch_is_refused(server: tuple[str, Path], tmp_path: Path) 
     base_url, root = server
     serve_model(root)
     with pytest.raises(ModelDownloadError, match="checksum mismatch"):
-        pull_model(NAME, tmp_path / "m", base_url=base_url, progress=False,
-                   known_sha256={NAME: "0" * 64})
+        pull_model(
+            NAME, tmp_path / "m", base_url=base_url, progress=False, known_sha256={NAME: "0" * 64}
+        )
     assert not (tmp_path / "m" / NAME).exists()
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from asr_grammars import EN_MENU
-from conftest import Speak
 
 from ivr.asr.base import RecognizerGrammar, Transcript
 from ivr.asr.errors import EngineError
 from ivr.asr.pocketsphinx_engine import PocketSphinxEngine
+from tests.asr.asr_grammars import EN_MENU
+from tests.asr.asr_speech import Speak
 
 FRAME = 320  # 20 ms of 8 kHz 16-bit PCM, the size of one Twilio media frame
 

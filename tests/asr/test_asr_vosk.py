@@ -6,12 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
-from asr_grammars import KO_MENU, KO_PHRASES
-from conftest import Speak
 
 from ivr.asr.base import Transcript
 from ivr.asr.errors import EngineError
 from ivr.asr.vosk_engine import VoskEngine, interpret
+from tests.asr.asr_grammars import KO_MENU, KO_PHRASES
+from tests.asr.asr_speech import Speak
 
 FRAME = 320
 
@@ -51,7 +51,9 @@ def test_recognizes_robust_korean_phrases(engine: VoskEngine, telephone_speech: 
 
 
 @pytest.mark.slow
-def test_chunked_feeding_equals_whole_utterance(engine: VoskEngine, telephone_speech: Speak) -> None:
+def test_chunked_feeding_equals_whole_utterance(
+    engine: VoskEngine, telephone_speech: Speak
+) -> None:
     pcm = telephone_speech("상담원 연결", voice="ko", rate=150)
     whole = decode(engine, pcm, chunk=None)
     assert whole.text == "상담원 연결"

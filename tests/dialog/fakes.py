@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from ivr.dialog.backend import (
     AccountInfo,
@@ -15,12 +16,22 @@ from ivr.dialog.backend import (
     PolicyInfo,
 )
 from ivr.dialog.context import DialogContext
-from ivr.dialog.effects import Effect, Listen, Play, RecordTurn, Request, TurnRecord
+from ivr.dialog.effects import (
+    Effect,
+    Listen,
+    Play,
+    RecordTurn,
+    Request,
+    Transfer,
+    TurnRecord,
+)
 from ivr.dialog.engine import step
 from ivr.dialog.events import BackendAnswered, CallStarted, Event, Heard, KeysEntered
 from ivr.dialog.policy import DialogPolicy
 from ivr.dialog.ports import GrammarMatch, MenuPrompts
 from ivr.dialog.state import CallState, new_call_state
+
+T = TypeVar("T")
 
 CALL_SID = "CA" + "0" * 32
 KNOWN_CALLER = "+15550100001"
@@ -144,9 +155,17 @@ def listens(effects: Iterable[Effect]) -> list[Listen]:
     return [e for e in effects if isinstance(e, Listen)]
 
 
-def only(items: list[object]) -> object:
+def only(items: Sequence[T]) -> T:
     assert len(items) == 1, items
     return items[0]
+
+
+def transfer_of(effects: Sequence[Effect]) -> Transfer:
+    """The Transfer ending ``effects``; every transfer must be announced by a Play first."""
+    transfer = effects[-1]
+    assert isinstance(transfer, Transfer), effects
+    assert isinstance(effects[-2], Play), effects
+    return transfer
 
 
 def answer(effects: Iterable[Effect], result: BackendResult) -> BackendAnswered:

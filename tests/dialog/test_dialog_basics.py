@@ -53,9 +53,21 @@ def test_render_broken_override_falls_back_to_default() -> None:
 def test_render_every_default_formats_with_its_values() -> None:
     ctx = make_ctx()
     values = {
-        "phrase": "x", "attempts": "x", "kind": "x", "last4": "x", "amount": "x",
-        "number": "x", "premium": "x", "due": "x", "status": "x", "count": "x", "key": "x",
-        "menu": "x", "failures": 1, "until": "", "reason": "x",
+        "phrase": "x",
+        "attempts": "x",
+        "kind": "x",
+        "last4": "x",
+        "amount": "x",
+        "number": "x",
+        "premium": "x",
+        "due": "x",
+        "status": "x",
+        "count": "x",
+        "key": "x",
+        "menu": "x",
+        "failures": 1,
+        "until": "",
+        "reason": "x",
     }
     for key in DEFAULTS:
         assert "{" not in render(ctx, key, **values)

@@ -9,7 +9,16 @@ from ivr.dialog.events import KeysEntered, NoInput
 from ivr.dialog.policy import DialogPolicy
 from ivr.dialog.state import CallState
 
-from .fakes import heard, known_caller_at_main, listens, make_ctx, only, texts, turns
+from .fakes import (
+    heard,
+    known_caller_at_main,
+    listens,
+    make_ctx,
+    only,
+    texts,
+    transfer_of,
+    turns,
+)
 
 
 def _confirming(ctx: DialogContext) -> CallState:
@@ -63,14 +72,14 @@ def test_confirm_no_reprompts_original_menu_as_no_match(ctx: DialogContext) -> N
 
 
 def test_confirm_key_two_is_no(ctx: DialogContext) -> None:
-    state, effects = step(ctx, _confirming(ctx), KeysEntered("2"))
+    _state, effects = step(ctx, _confirming(ctx), KeysEntered("2"))
     assert turns(effects)[0].outcome == "rejected"
 
 
 def test_confirm_rejected_then_no_match_transfers_no_match(ctx: DialogContext) -> None:
     state, _ = step(ctx, _confirming(ctx), heard("no"))
     state, effects = step(ctx, state, heard(""))
-    assert effects[-1].reason == "no_match"  # type: ignore[union-attr]
+    assert transfer_of(effects).reason == "no_match"
 
 
 def test_confirm_no_match_repeats_question_after_reprompt(ctx: DialogContext) -> None:
@@ -92,5 +101,5 @@ def test_confirm_phrase_missing_falls_back_to_intent_words(ctx: DialogContext) -
 
 
 def test_confirm_low_confidence_yes_in_confirm_is_not_reconfirmed(ctx: DialogContext) -> None:
-    state, effects = step(ctx, _confirming(ctx), heard("yes", 0.01))
+    state, _effects = step(ctx, _confirming(ctx), heard("yes", 0.01))
     assert state.menu == "pin"

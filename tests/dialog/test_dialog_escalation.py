@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from ivr.dialog.backend import Balances, PinChecked
 from ivr.dialog.context import DialogContext
-from ivr.dialog.effects import Listen, Play, RecordTurn, Transfer, TurnRecord
+from ivr.dialog.effects import Listen, Play, RecordTurn, TurnRecord
 from ivr.dialog.engine import step
 from ivr.dialog.events import BackendFailed, KeysEntered, NoInput
 from ivr.dialog.policy import DialogPolicy
 
-from .fakes import PIN, answer, heard, known_caller_at_main, listens, make_ctx, only, texts, turns, verified_for
+from .fakes import (
+    PIN,
+    answer,
+    heard,
+    known_caller_at_main,
+    listens,
+    make_ctx,
+    only,
+    requests,
+    texts,
+    transfer_of,
+    turns,
+    verified_for,
+)
 
 HOLD = "Please hold while I connect you to an agent."
-
-
-def _transfer(effects: list[object]) -> Transfer:
-    transfer = effects[-1]
-    assert isinstance(transfer, Transfer)
-    assert isinstance(effects[-2], Play)  # every transfer is announced
-    return transfer
 
 
 def test_escalation_first_no_match_uses_reprompt(ctx: DialogContext) -> None:
@@ -41,7 +47,7 @@ def test_escalation_two_no_matches_transfer_no_match(ctx: DialogContext) -> None
     state, _ = step(ctx, state, heard(""))
     state, effects = step(ctx, state, heard("pizza"))
     assert turns(effects)[0].outcome == "no_match"
-    transfer = _transfer(effects)  # type: ignore[arg-type]
+    transfer = transfer_of(effects)
     assert transfer.reason == "no_match"
     assert transfer.summary.failed_attempts == 2
     assert transfer.summary.reason == "Caller was not understood twice in a row at the main menu."
@@ -59,7 +65,7 @@ def test_escalation_no_input_uses_no_input_prompt_then_transfers(ctx: DialogCont
     ]
     assert (state.consecutive_failures, state.total_failures) == (1, 0)
     state, effects = step(ctx, state, NoInput())
-    assert _transfer(effects).reason == "no_input"  # type: ignore[arg-type]
+    assert transfer_of(effects).reason == "no_input"
 
 
 def test_escalation_success_resets_streak(ctx: DialogContext) -> None:
@@ -80,7 +86,7 @@ def test_escalation_three_failures_across_menus_transfer(ctx: DialogContext) -> 
     state, effects = step(ctx, state, answer(effects, PinChecked(True, False, 3)))
     state, effects = step(ctx, state, answer(effects, Balances(())))
     state, effects = step(ctx, state, heard("nonsense"))  # anything_else: 3
-    transfer = _transfer(effects)  # type: ignore[arg-type]
+    transfer = transfer_of(effects)
     assert transfer.reason == "too_many_failures"
     assert transfer.summary.verified is True
     assert transfer.summary.failed_attempts == 3
@@ -95,24 +101,24 @@ def test_escalation_thresholds_come_from_policy() -> None:
     assert state.status == "active"
     assert texts(effects) == ["main reprompt"]
     state, effects = step(ctx, state, heard(""))
-    assert _transfer(effects).reason == "no_match"  # type: ignore[arg-type]
+    assert transfer_of(effects).reason == "no_match"
 
 
 def test_escalation_single_failure_policy_transfers_at_once() -> None:
     ctx = make_ctx(DialogPolicy(max_consecutive_failures=1))
     _, effects = step(ctx, known_caller_at_main(ctx), NoInput())
-    assert _transfer(effects).reason == "no_input"  # type: ignore[arg-type]
+    assert transfer_of(effects).reason == "no_input"
 
 
 def test_escalation_backend_failure_apologises_and_transfers(ctx: DialogContext) -> None:
     state, effects = verified_for(ctx, "1")
-    (request,) = [e for e in effects if not isinstance(e, RecordTurn)]
-    state, effects = step(ctx, state, BackendFailed(request.request_id, "timeout"))  # type: ignore[union-attr]
+    (request,) = requests(effects)
+    state, effects = step(ctx, state, BackendFailed(request.request_id, "timeout"))
     assert effects[0] == Play(
         "transfer_backend_error",
         "I'm sorry, I can't reach our systems right now. Let me connect you to an agent.",
     )
-    transfer = _transfer(effects)  # type: ignore[arg-type]
+    transfer = transfer_of(effects)
     assert transfer.reason == "backend_error"
     assert transfer.summary.verified is True
     assert state.status == "transferred"
@@ -131,4 +137,3 @@ def test_escalation_repeat_after_greeting_replays_greeting(ctx: DialogContext) -
     state = known_caller_at_main(ctx)
     _, effects = step(ctx, state, heard("repeat"))
     assert texts(effects) == ["Welcome to the customer hotline.", "main initial"]
-

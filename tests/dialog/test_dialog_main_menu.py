@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.dialog.backend import CustomerFound, Policies
+from ivr.dialog.backend import CustomerFound, GetBalances, Policies
 from ivr.dialog.context import DialogContext
 from ivr.dialog.effects import HangUp, Listen, Play, RecordTurn, Transfer, TurnRecord
 from ivr.dialog.engine import step
@@ -13,13 +13,13 @@ from ivr.dialog.state import CallState
 
 from .fakes import (
     AUTO,
-    CUSTOMER,
     LIFE,
     answer,
     heard,
     known_caller_at_main,
     listens,
     only,
+    requests,
     run,
     start,
     texts,
@@ -132,13 +132,13 @@ def test_global_agent_by_voice_transfers_from_every_menu(ctx: DialogContext, men
 
 @pytest.mark.parametrize("menu", ["main", "confirm", "anything_else", "policy_choice"])
 def test_global_agent_key_zero_transfers_from_choice_menus(ctx: DialogContext, menu: str) -> None:
-    state, effects = step(ctx, _at_menu(ctx, menu), KeysEntered("0"))
+    _state, effects = step(ctx, _at_menu(ctx, menu), KeysEntered("0"))
     assert isinstance(effects[-1], Transfer)
 
 
 @pytest.mark.parametrize("menu", ["pin", "account_number"])
 def test_global_key_zero_in_digits_menu_is_a_digit(ctx: DialogContext, menu: str) -> None:
-    state, effects = step(ctx, _at_menu(ctx, menu), KeysEntered("0"))
+    _state, effects = step(ctx, _at_menu(ctx, menu), KeysEntered("0"))
     assert not [e for e in effects if isinstance(e, Transfer)]
     assert turns(effects)[0].outcome == "no_match"  # too short for either menu
 
@@ -166,7 +166,7 @@ def test_global_main_menu_keeps_verification(ctx: DialogContext) -> None:
     state, _ = step(ctx, state, heard("main menu"))
     assert state.verified
     state, effects = step(ctx, state, KeysEntered("1"))
-    assert [e for e in effects if not isinstance(e, RecordTurn)][0].request.customer_id == 7  # type: ignore[union-attr]
+    assert requests(effects)[0].request == GetBalances(7)
 
 
 def test_main_balance_before_phone_lookup_waits_silently(ctx: DialogContext) -> None:

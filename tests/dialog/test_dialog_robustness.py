@@ -6,12 +6,13 @@ from dataclasses import fields, is_dataclass
 
 from ivr.dialog.backend import Balances, CustomerFound, PinChecked, Policies
 from ivr.dialog.context import DialogContext
-from ivr.dialog.effects import Effect, Request, TurnRecord
+from ivr.dialog.effects import Effect, RecordTurn, Request, TurnRecord
 from ivr.dialog.engine import step
 from ivr.dialog.events import (
     BackendAnswered,
     BackendFailed,
     CallerHungUp,
+    Event,
     Heard,
     KeysEntered,
     NoInput,
@@ -26,6 +27,7 @@ from .fakes import (
     known_caller_at_main,
     run_all,
     start,
+    transfer_of,
     turns,
     verified_for,
 )
@@ -67,7 +69,7 @@ def test_robustness_phone_answer_after_account_path_is_harmless(ctx: DialogConte
 def test_robustness_wrong_result_type_is_a_backend_error(ctx: DialogContext) -> None:
     state, effects = verified_for(ctx, "1")
     state, effects = step(ctx, state, answer(effects, Policies(())))
-    assert effects[-1].reason == "backend_error"  # type: ignore[union-attr]
+    assert transfer_of(effects).reason == "backend_error"
 
 
 def test_robustness_wrong_phone_result_type_degrades_silently(ctx: DialogContext) -> None:
@@ -80,11 +82,14 @@ def test_robustness_wrong_phone_result_type_degrades_silently(ctx: DialogContext
 def test_robustness_input_while_waiting_is_recorded_and_ignored(ctx: DialogContext) -> None:
     state, effects = verified_for(ctx, "1")
     assert state.menu is None
-    for event, kind in ((KeysEntered("1234"), "keys"), (Heard("one two", 0.9), "speech")):
+    ignored: dict[Event, TurnRecord] = {
+        KeysEntered("1234"): TurnRecord("", "keys", "****", None, None, "ignored"),
+        Heard("one two", 0.9): TurnRecord("", "speech", "****", None, 0.9, "ignored"),
+    }
+    for event, turn in ignored.items():
         new_state, effects = step(ctx, state, event)
         assert new_state == state
-        assert turns(effects) == [TurnRecord("", kind, "****", None, turns(effects)[0].confidence, "ignored")]  # type: ignore[arg-type]
-        assert len(effects) == 1
+        assert effects == [RecordTurn(turn)]
     _, effects = step(ctx, state, NoInput())
     assert turns(effects) == [TurnRecord("", "none", "", None, None, "ignored")]
 
@@ -131,7 +136,7 @@ def test_masking_pin_and_account_never_leave_engine_except_in_requests(
 ) -> None:
     """Only the Request to the store may carry the PIN or the full account number."""
     state, effects = start(ctx, caller="")
-    events = [
+    events: list[Event] = [
         KeysEntered("1"),
         Heard("nine eight seven six five four three two one zero", 0.3),
     ]

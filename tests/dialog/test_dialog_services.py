@@ -6,7 +6,7 @@ from datetime import date
 
 from ivr.dialog.backend import AccountInfo, Balances, Policies, PolicyInfo
 from ivr.dialog.context import DialogContext
-from ivr.dialog.effects import Listen, Play
+from ivr.dialog.effects import Effect, Listen, Play
 from ivr.dialog.engine import step
 from ivr.dialog.events import KeysEntered
 from ivr.dialog.state import CallState
@@ -32,9 +32,9 @@ AUTO_SENTENCE = (
 )
 
 
-def _policies(ctx: DialogContext, *held: PolicyInfo) -> tuple[CallState, list[object]]:
+def _policies(ctx: DialogContext, *held: PolicyInfo) -> tuple[CallState, list[Effect]]:
     state, effects = verified_for(ctx, "2")
-    return step(ctx, state, answer(effects, Policies(held)))  # type: ignore[return-value]
+    return step(ctx, state, answer(effects, Policies(held)))
 
 
 def test_balance_single_account_speaks_exact_sentence(ctx: DialogContext) -> None:
@@ -78,13 +78,13 @@ def test_balance_no_accounts_says_so(ctx: DialogContext) -> None:
 
 def test_policy_single_active_speaks_exact_sentence(ctx: DialogContext) -> None:
     state, effects = _policies(ctx, AUTO)
-    assert texts(effects) == [AUTO_SENTENCE, "anything_else initial"]  # type: ignore[arg-type]
+    assert texts(effects) == [AUTO_SENTENCE, "anything_else initial"]
     assert state.menu == "anything_else"
 
 
 def test_policy_lapsed_says_lapsed_without_due_date(ctx: DialogContext) -> None:
     _, effects = _policies(ctx, HOME_LAPSED)
-    sentence = texts(effects)[0]  # type: ignore[arg-type]
+    sentence = texts(effects)[0]
     assert sentence == (
         "Your home policy H P 2 0 0 2 has lapsed. The premium was one hundred twenty dollars."
     )
@@ -93,7 +93,7 @@ def test_policy_lapsed_says_lapsed_without_due_date(ctx: DialogContext) -> None:
 
 def test_policy_active_without_due_date_omits_it(ctx: DialogContext) -> None:
     _, effects = _policies(ctx, LIFE)
-    assert texts(effects)[0] == (  # type: ignore[arg-type]
+    assert texts(effects)[0] == (
         "Your life policy L P 3 0 0 3 is active. The premium is forty-five dollars."
     )
 
@@ -101,22 +101,18 @@ def test_policy_active_without_due_date_omits_it(ctx: DialogContext) -> None:
 def test_policy_other_status_is_named(ctx: DialogContext) -> None:
     pending = PolicyInfo("AP-9", "auto", "pending", 100, date(2026, 1, 2))
     _, effects = _policies(ctx, pending)
-    assert texts(effects)[0] == (  # type: ignore[arg-type]
-        "Your auto policy A P 9 is pending. The premium is one dollar."
-    )
+    assert texts(effects)[0] == ("Your auto policy A P 9 is pending. The premium is one dollar.")
 
 
 def test_policy_none_says_so(ctx: DialogContext) -> None:
     _, effects = _policies(ctx)
-    assert texts(effects)[0] == (  # type: ignore[arg-type]
-        "I couldn't find any insurance policies in your name."
-    )
+    assert texts(effects)[0] == ("I couldn't find any insurance policies in your name.")
 
 
 def test_policy_two_of_same_kind_speaks_both(ctx: DialogContext) -> None:
     second = PolicyInfo("AP-1002", "auto", "active", 100, None)
     state, effects = _policies(ctx, AUTO, second)
-    assert texts(effects)[:2] == [  # type: ignore[arg-type]
+    assert texts(effects)[:2] == [
         AUTO_SENTENCE,
         "Your auto policy A P 1 0 0 2 is active. The premium is one dollar.",
     ]
@@ -125,12 +121,12 @@ def test_policy_two_of_same_kind_speaks_both(ctx: DialogContext) -> None:
 
 def test_policy_several_kinds_offers_only_held_kinds(ctx: DialogContext) -> None:
     state, effects = _policies(ctx, AUTO, LIFE)
-    assert texts(effects) == [  # type: ignore[arg-type]
+    assert texts(effects) == [
         "policy_choice initial",
         "You have two policies. For your auto policy, say auto or press 1. "
         "For your life policy, say life or press 3.",
     ]
-    assert only(listens(effects)) == Listen("policy_choice", None, 700, 6000)  # type: ignore[arg-type]
+    assert only(listens(effects)) == Listen("policy_choice", None, 700, 6000)
     assert state.policies == (AUTO, LIFE)
 
 

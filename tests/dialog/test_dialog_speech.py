@@ -21,8 +21,11 @@ from ivr.dialog.speech import ordinal, say_amount, say_chars, say_date, say_digi
         (9650, "ninety-six dollars and fifty cents"),
         (251743, "two thousand five hundred seventeen dollars and forty-three cents"),
         (100_000_000, "one million dollars"),
-        (123_456_789_01, "one hundred twenty-three million four hundred fifty-six thousand "
-         "seven hundred eighty-nine dollars and one cent"),
+        (
+            123_456_789_01,
+            "one hundred twenty-three million four hundred fifty-six thousand "
+            "seven hundred eighty-nine dollars and one cent",
+        ),
         (-1205, "minus twelve dollars and five cents"),
         (-1, "minus one cent"),
     ],
@@ -72,8 +75,20 @@ def test_say_chars_policy_number_reads_characters() -> None:
 
 @pytest.mark.parametrize(
     ("n", "text"),
-    [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"),
-     (13, "13th"), (21, "21st"), (22, "22nd"), (23, "23rd"), (31, "31st"), (111, "111th")],
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (23, "23rd"),
+        (31, "31st"),
+        (111, "111th"),
+    ],
 )
 def test_ordinal_day_gets_suffix(n: int, text: str) -> None:
     assert ordinal(n) == text

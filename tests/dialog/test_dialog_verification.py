@@ -130,7 +130,7 @@ def test_verification_pin_locked_transfers_pin_locked(
 
 
 def test_verification_pin_wrong_length_is_no_match(ctx: DialogContext) -> None:
-    state, effects = step(ctx, _at_pin(ctx), KeysEntered("123"))
+    _state, effects = step(ctx, _at_pin(ctx), KeysEntered("123"))
     assert turns(effects) == [TurnRecord("pin", "keys", "****", None, None, "no_match")]
     assert texts(effects) == ["pin reprompt"]
     assert not requests(effects)
@@ -151,7 +151,7 @@ def test_verification_locked_customer_by_phone_transfers_locked_out(ctx: DialogC
 
 
 def test_verification_unknown_caller_asks_account_number(ctx: DialogContext) -> None:
-    state, effects = step(ctx, start(ctx, caller="")[0], KeysEntered("1"))
+    _state, effects = step(ctx, start(ctx, caller="")[0], KeysEntered("1"))
     assert texts(effects) == ["account_number initial"]
     assert only(listens(effects)) == Listen("account_number", (4, 12), 450, 6000)
 
@@ -223,7 +223,7 @@ def test_verification_phone_lookup_failure_in_background_falls_back_to_account(
 
 
 def test_verification_phone_lookup_failure_while_waiting_transfers(ctx: DialogContext) -> None:
-    state, start_effects = start(ctx)
+    state, _start_effects = start(ctx)
     state, _ = step(ctx, state, KeysEntered("1"))
     state, effects = step(ctx, state, BackendFailed("r0", "timeout"))
     assert isinstance(effects[-1], Transfer)

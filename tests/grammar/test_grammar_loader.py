@@ -246,3 +246,45 @@ def test_grammar_error_str_lists_every_issue_on_its_own_line() -> None:
     assert (
         str(GrammarError(issues)) == "a.yaml:3: error: first\na.yaml:9: error: second (hint: fix)"
     )
+
+
+def test_load_overlap_is_reported_alongside_errors_elsewhere(write_grammar: WriteGrammar) -> None:
+    issues = load_errors(
+        write_grammar(
+            main="""\
+            language: en
+            menus:
+              main:
+                prompts: {initial: a, reprompt: b, no_input: c}
+                intents:
+                  balance: {key: "1", say: ["my {acount} balance"]}
+              confirm:
+                prompts: {initial: a, reprompt: b, no_input: c}
+                intents:
+                  "yes": {key: "1", say: ["yes", "right"]}
+                  "no": {key: "2", say: ["(no | right)"]}
+            """
+        )
+    )
+    assert [(issue.line, issue.message.split(" ")[0]) for issue in issues] == [
+        (6, "unknown"),
+        (11, "'right'"),
+    ]
+
+
+def test_load_message_with_broken_field_points_at_message(write_grammar: WriteGrammar) -> None:
+    text = 'messages:\n  balance_line: "{account ending"\n' + MINIMAL_FOR_MESSAGES
+    issue = only_issue(write_grammar(main=text))
+    assert issue.line == 2 and "message 'balance_line' is not a valid fill-in sentence" in (
+        issue.message
+    )
+
+
+MINIMAL_FOR_MESSAGES = """\
+language: en
+menus:
+  main:
+    prompts: {initial: a, reprompt: b, no_input: c}
+    intents:
+      "no": {say: ["no"]}
+"""

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
-from store_helpers import FakeClock
 
 from ivr.store import Store, StoreError
 from ivr.store.seed import seed_demo
+from tests.store.store_helpers import FakeClock
 
 SID = "CA" + "0" * 32
 SUMMARY = {
@@ -100,6 +100,21 @@ def test_record_turn_unknown_call_raises_store_error(store: Store) -> None:
         store.record_turn("CAnope", "main", "keys", "1", None, None, "matched")
 
 
+def test_record_prompt_several_kept_in_play_order(store: Store, call: str) -> None:
+    for i in range(3):
+        store.record_prompt(call, f"menu-{i}", f"prompt {i}")
+    record = store.get_call(call)
+    assert record is not None
+    assert [(p["mark"], p["text"]) for p in record["prompts"]] == [
+        (f"menu-{i}", f"prompt {i}") for i in range(3)
+    ]
+
+
+def test_record_prompt_unknown_call_raises_store_error(store: Store) -> None:
+    with pytest.raises(StoreError, match="unknown call"):
+        store.record_prompt("CAnope", "welcome-1", "Welcome.")
+
+
 def test_end_call_after_transfer_keeps_transferred(
     store: Store, call: str, clock: FakeClock
 ) -> None:
@@ -167,7 +182,9 @@ def test_get_call_full_call_has_api_shape(store: Store, clock: FakeClock) -> Non
     store.start_call(SID, "+14155550100", "+18005550000")
     store.set_call_engine(SID, "vosk")
     store.set_call_customer(SID, ada.id, True)
-    clock.advance(seconds=3)
+    clock.advance(seconds=1)
+    store.record_prompt(SID, "welcome-1", "Welcome to the hotline.")
+    clock.advance(seconds=2)
     store.record_turn(SID, "main", "speech", "talk to someone", "agent", 0.82, "matched")
     clock.advance(seconds=2)
     store.record_transfer(SID, "agent_requested", True, SUMMARY)
@@ -195,6 +212,13 @@ def test_get_call_full_call_has_api_shape(store: Store, clock: FakeClock) -> Non
                 "confidence": 0.82,
                 "outcome": "matched",
                 "at": (start + timedelta(seconds=3)).isoformat(),
+            }
+        ],
+        "prompts": [
+            {
+                "mark": "welcome-1",
+                "text": "Welcome to the hotline.",
+                "at": (start + timedelta(seconds=1)).isoformat(),
             }
         ],
         "transfer": {

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ivr.store import Store, StoreError, create_schema, make_engine
 from ivr.store.seed import seed_demo
+from tests.store.store_helpers import PostgresCluster
 
 
 def test_make_engine_sqlite_file_creates_directory_and_pragmas(tmp_path: Path) -> None:
@@ -131,3 +132,15 @@ def test_store_foreign_keys_enforced(store: Store) -> None:
                 " created_at) VALUES ('CAnone', 1, 'main', 'none', '', 'x', '2026-01-01')"
             )
         )
+
+
+def test_store_postgresql_backend_available(postgres_cluster: PostgresCluster) -> None:
+    # Skips (with the reason) where PostgreSQL cannot be started; otherwise every test
+    # using `store`/`make_store` has also run against it, and this checks the basics.
+    store = Store.from_url(postgres_cluster.new_database())
+    try:
+        assert store.engine.dialect.name == "postgresql"
+        assert store.start_call("CA1", "+1", "+2")
+        assert not store.start_call("CA1", "+1", "+2")
+    finally:
+        store.engine.dispose()

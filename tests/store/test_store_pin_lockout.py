@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from store_helpers import FakeClock
 
-from ivr.store import CustomerView, PinResult, Store
+from ivr.store import CustomerView, PinResult, Store, pins
 from ivr.store.seed import seed_demo
+from tests.store.store_helpers import FakeClock
 
 ADA_PIN = "2468"
 CALLER = "+15550001111"
@@ -109,3 +109,14 @@ def test_verify_pin_custom_limit_respected(
     for expected_left in (4, 3, 2, 1):
         assert store.verify_pin(ada.id, "0000", CALLER).attempts_left == expected_left
     assert store.verify_pin(ada.id, "0000", CALLER) == PinResult(False, True, 0)
+
+
+def test_verify_pin_while_locked_never_compares(
+    store: Store, ada: CustomerView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(3):
+        store.verify_pin(ada.id, "0000", CALLER)
+    compared: list[str] = []
+    monkeypatch.setattr(pins, "verify_pin", lambda pin, encoded: compared.append(pin) or True)
+    assert store.verify_pin(ada.id, ADA_PIN, "+15550002222") == PinResult(False, True, 0)
+    assert compared == []

@@ -1,0 +1,215 @@
+"""The Twilio-facing endpoints of the running app: signatures, bad input, clean endings."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from ivr.sim.caller import ACCOUNT_SID, new_call_sid
+from ivr.twilio.signature import sign
+from tests.conftest import AUTH_TOKEN, LiveServer
+
+
+def voice_form(call_sid: str, caller: str = "+14155550100") -> dict[str, str]:
+    return {
+        "AccountSid": ACCOUNT_SID,
+        "ApiVersion": "2010-04-01",
+        "CallSid": call_sid,
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+        "From": caller,
+        "To": "+15005550006",
+    }
+
+
+def post_signed(server: LiveServer, path: str, form: dict[str, str], token: str = AUTH_TOKEN) -> httpx.Response:
+    url = server.settings.public_url + path
+    return httpx.post(
+        server.base_url + path, data=form, headers={"X-Twilio-Signature": sign(token, url, form)}
+    )
+
+
+def test_voice_webhook_signed_answers_connect_stream(live_server: LiveServer) -> None:
+    response = post_signed(live_server, "/twilio/voice", voice_form(new_call_sid()))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    assert "<Connect action=" in response.text
+    assert f'url="{live_server.settings.media_url}"' in response.text
+
+
+def test_voice_webhook_missing_signature_is_403_without_call_state(live_server: LiveServer) -> None:
+    sid = new_call_sid()
+    response = httpx.post(live_server.base_url + "/twilio/voice", data=voice_form(sid))
+    assert response.status_code == 403
+    assert "X-Twilio-Signature" in response.json()["detail"]
+    assert live_server.services.store.get_call(sid) is None
+
+
+def test_voice_webhook_forged_signature_is_403(live_server: LiveServer) -> None:
+    sid = new_call_sid()
+    response = post_signed(live_server, "/twilio/voice", voice_form(sid), token="not-the-token")
+    assert response.status_code == 403
+    assert live_server.services.store.get_call(sid) is None
+
+
+def test_voice_webhook_retry_with_same_call_sid_is_idempotent(live_server: LiveServer) -> None:
+    sid = new_call_sid()
+    first = post_signed(live_server, "/twilio/voice", voice_form(sid))
+    second = post_signed(live_server, "/twilio/voice", voice_form(sid))
+    assert first.status_code == second.status_code == 200
+    assert first.text == second.text
+    assert live_server.services.store.get_call(sid) is not None
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"From": "+14155550100"},
+        {"CallSid": "not-a-call-sid"},
+        {"CallSid": "CA" + "1" * 40},
+    ],
+)
+def test_voice_webhook_malformed_call_sid_is_400_with_message(live_server: LiveServer, form: dict[str, str]) -> None:
+    response = post_signed(live_server, "/twilio/voice", form)
+    assert response.status_code == 400
+    assert "CallSid" in response.json()["detail"]
+
+
+def test_voice_webhook_huge_body_is_413(live_server: LiveServer) -> None:
+    form = voice_form(new_call_sid())
+    form["Junk"] = "x" * (live_server.settings.max_form_bytes + 10)
+    response = post_signed(live_server, "/twilio/voice", form)
+    assert response.status_code == 413
+
+
+def test_every_twilio_endpoint_requires_a_signature(live_server: LiveServer) -> None:
+    for path in [
+        "/twilio/stream-ended",
+        "/twilio/whisper",
+        "/twilio/dial-ended",
+        "/twilio/status",
+        "/twilio/stream-status",
+        "/twilio/unavailable-choice",
+        "/twilio/message-recorded",
+    ]:
+        response = httpx.post(live_server.base_url + path, data=voice_form(new_call_sid()))
+        assert response.status_code == 403, path
+
+
+async def _ws_status(server: LiveServer, signature: str | None) -> int:
+    url = server.base_url.replace("http", "ws") + "/twilio/media"
+    headers = {"X-Twilio-Signature": signature} if signature else {}
+    try:
+        async with websockets.connect(url, additional_headers=headers):
+            return 101
+    except websockets.InvalidStatus as exc:
+        return int(exc.response.status_code)
+
+
+def test_media_upgrade_without_or_with_forged_signature_is_403(live_server: LiveServer) -> None:
+    assert asyncio.run(_ws_status(live_server, None)) == 403
+    forged = sign("not-the-token", live_server.settings.media_url, {})
+    assert asyncio.run(_ws_status(live_server, forged)) == 403
+    good = sign(AUTH_TOKEN, live_server.settings.media_url, {})
+    assert asyncio.run(_ws_status(live_server, good)) == 101
+
+
+def _start(call_sid: str, stream_sid: str) -> str:
+    return json.dumps(
+        {
+            "event": "start",
+            "sequenceNumber": "1",
+            "streamSid": stream_sid,
+            "start": {
+                "accountSid": ACCOUNT_SID,
+                "streamSid": stream_sid,
+                "callSid": call_sid,
+                "tracks": ["inbound"],
+                "customParameters": {"caller": "+14155550100", "called": "+15005550006"},
+                "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+            },
+        }
+    )
+
+
+async def _stream_then(server: LiveServer, messages: list[str | bytes], start: bool) -> dict[str, Any]:
+    """Open a signed stream, optionally start a call, send ``messages``; report how it ended."""
+    url = server.base_url.replace("http", "ws") + "/twilio/media"
+    headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, server.settings.media_url, {})}
+    sid = new_call_sid()
+    received: list[dict[str, Any]] = []
+    async with websockets.connect(url, additional_headers=headers) as ws:
+        await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+        if start:
+            await ws.send(_start(sid, "MZ" + sid[2:]))
+            # Let the greeting start so the call is really under way.
+            received.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=20)))
+        for message in messages:
+            await ws.send(message)
+        try:
+            while True:
+                raw = await asyncio.wait_for(ws.recv(), timeout=20)
+                received.append(json.loads(raw))
+        except websockets.ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd else None
+    return {"call_sid": sid, "received": received, "close_code": code}
+
+
+MEDIA = json.dumps(
+    {"event": "media", "streamSid": "MZ1", "media": {"payload": base64.b64encode(b"\xff" * 160).decode()}}
+)
+
+
+@pytest.mark.parametrize(
+    ("messages", "start"),
+    [
+        (["{not json"], True),
+        ([json.dumps({"event": "media", "media": {"payload": "@@@"}})], True),
+        ([b"\x00\x01binary"], True),
+        ([MEDIA], False),
+    ],
+    ids=["bad-json", "bad-base64", "binary-frame", "media-before-start"],
+)
+def test_malformed_stream_message_ends_that_call_cleanly(
+    live_server: LiveServer, messages: list[str | bytes], start: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="ivr.call"):
+        outcome = asyncio.run(_stream_then(live_server, messages, start))
+    assert outcome["close_code"] is not None  # the server closed the socket
+    assert any("ending stream" in r.getMessage() for r in caplog.records)
+    if start:
+        # The call that started has a record, and what follows the stream sends the caller
+        # to a person with an apology instead of dead air.
+        sid = outcome["call_sid"]
+        assert live_server.services.store.get_call(sid) is not None
+        form = voice_form(sid)
+        after = post_signed(live_server, "/twilio/stream-ended", form)
+        assert after.status_code == 200
+        assert "technical problem" in after.text and "<Dial" in after.text
+
+
+def test_malformed_stream_does_not_affect_another_call(live_server: LiveServer) -> None:
+    url = live_server.base_url.replace("http", "ws") + "/twilio/media"
+
+    async def good_call() -> int:
+        headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, live_server.settings.media_url, {})}
+        sid = new_call_sid()
+        frames = 0
+        async with websockets.connect(url, additional_headers=headers) as ws:
+            await ws.send(_start(sid, "MZ" + sid[2:]))
+            # A second call breaks the protocol while this one is playing its greeting.
+            bad = asyncio.create_task(_stream_then(live_server, ["{not json"], True))
+            while frames < 200:
+                msg = json.loads(await asyncio.wait_for(ws.recv(), timeout=20))
+                frames += msg.get("event") == "media"
+            outcome = await bad
+        assert outcome["close_code"] is not None
+        return frames
+
+    assert asyncio.run(good_call()) >= 200
