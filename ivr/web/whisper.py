@@ -7,7 +7,7 @@ from typing import Any
 
 REASONS = {
     "caller_request": "asked for an agent",
-    "lost_card": "reported a lost or stolen card. Urgent",
+    "lost_card": "reported a lost or stolen card",
     "no_match": "was not understood twice in a row",
     "no_input": "did not answer twice in a row",
     "too_many_failures": "had repeated trouble with the menu",
