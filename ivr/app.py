@@ -26,7 +26,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
-        svc = services or await asyncio.to_thread(build_services, settings)
+        svc = (
+            services if services is not None else await asyncio.to_thread(build_services, settings)
+        )
         app.state.services = svc
         watcher = asyncio.create_task(_watch_grammars(svc))
         try:

@@ -33,7 +33,9 @@ class _StepAction(argparse.Action):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ivr", description="Voice IVR for the bank and insurance hotline.")
+    p = argparse.ArgumentParser(
+        prog="ivr", description="Voice IVR for the bank and insurance hotline."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     sub.add_parser("serve", help="run the server (Twilio webhooks and media streams)")
@@ -42,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument("--url", help="server base URL (default: IVR_PUBLIC_URL)")
     call.add_argument("--from", dest="caller", default="+14155550100", help="caller ID")
     call.add_argument("--to", dest="called", default="+15005550006", help="number dialled")
-    call.add_argument("--say", action=_StepAction, help="speak this text (synthesized, phone channel)")
+    call.add_argument(
+        "--say", action=_StepAction, help="speak this text (synthesized, phone channel)"
+    )
     call.add_argument("--wav", action=_StepAction, help="play this 16-bit mono WAV file")
     call.add_argument("--dtmf", action=_StepAction, help="press these keys, e.g. 2468#")
     call.add_argument("--wait", action=_StepAction, help="stay silent this many seconds")
@@ -73,7 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     gsub = grammar.add_subparsers(dest="grammar_command", required=True)
     check = gsub.add_parser("check", help="validate grammar files and vocabulary")
     check.add_argument("dir", nargs="?", default=None)
-    check.add_argument("--no-vocab", action="store_true", help="skip the recognizer vocabulary check")
+    check.add_argument(
+        "--no-vocab", action="store_true", help="skip the recognizer vocabulary check"
+    )
     tryp = gsub.add_parser("try", help="show what a menu makes of a sentence")
     tryp.add_argument("menu")
     tryp.add_argument("text")
@@ -139,7 +145,10 @@ def _call(args: argparse.Namespace) -> int:
     public_url = os.environ.get("IVR_PUBLIC_URL", "http://127.0.0.1:8080").rstrip("/")
     token = os.environ.get("IVR_TWILIO_AUTH_TOKEN", "")
     if not token:
-        print("ivr call: set IVR_TWILIO_AUTH_TOKEN (the server's token) to sign requests", file=sys.stderr)
+        print(
+            "ivr call: set IVR_TWILIO_AUTH_TOKEN (the server's token) to sign requests",
+            file=sys.stderr,
+        )
         return 2
     config = SimConfig(
         base_url=(args.url or public_url).rstrip("/"),
@@ -224,7 +233,9 @@ def _grammar(args: argparse.Namespace) -> int:
         try_text,
     )
 
-    grammar_dir = Path(args.dir if getattr(args, "dir", None) else os.environ.get("IVR_GRAMMAR_DIR", "grammars/en"))
+    grammar_dir = Path(
+        args.dir if getattr(args, "dir", None) else os.environ.get("IVR_GRAMMAR_DIR", "grammars/en")
+    )
     if args.grammar_command == "check":
         return _grammar_check(grammar_dir, vocab=not args.no_vocab)
     try:
@@ -262,7 +273,11 @@ def _grammar_check(directory: Path, *, vocab: bool) -> int:
 
             engines.append(VoskEngine(Path(model)))
     issues = []
-    dirs = [directory] if any(directory.glob("*.yaml")) else sorted(d for d in directory.iterdir() if d.is_dir())
+    dirs = (
+        [directory]
+        if any(directory.glob("*.yaml"))
+        else sorted(d for d in directory.iterdir() if d.is_dir())
+    )
     for d in dirs:
         lang_engines = engines if d.name == "en" or d == directory else []
         issues.extend(check_grammar_dir(d, lang_engines))

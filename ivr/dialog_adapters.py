@@ -68,7 +68,9 @@ class StoreBackend:
             result = store.verify_pin(request.customer_id, request.pin, caller)
             if result.ok:
                 store.set_call_customer(call_sid, request.customer_id, True)
-            return b.PinChecked(ok=result.ok, locked=result.locked, attempts_left=result.attempts_left)
+            return b.PinChecked(
+                ok=result.ok, locked=result.locked, attempts_left=result.attempts_left
+            )
         if isinstance(request, b.GetBalances):
             accounts = store.balances(request.customer_id)
             return b.Balances(

@@ -137,10 +137,14 @@ class CallSession:
         called = start.custom_parameters.get("called", "")
         log.info("call %s: stream %s started", self.call_sid, self.stream_sid)
         await self._blocking(self.deps.recorder.start_call, self.call_sid, self.caller, called)
-        await self._blocking(self.deps.recorder.set_call_engine, self.call_sid, self.deps.engine.name)
+        await self._blocking(
+            self.deps.recorder.set_call_engine, self.call_sid, self.deps.engine.name
+        )
         self.state = new_call_state(self.call_sid)
         self._pump = asyncio.create_task(self._run_dialog(), name=f"dialog-{self.call_sid}")
-        await self._events.put(ev.CallStarted(call_sid=self.call_sid, caller=self.caller, called=called))
+        await self._events.put(
+            ev.CallStarted(call_sid=self.call_sid, caller=self.caller, called=called)
+        )
 
     async def _on_media(self, media: Media) -> None:
         self._stream_ms += max(FRAME_MS, len(media.payload) // 8)
@@ -258,9 +262,11 @@ class CallSession:
         if utt is not None and utt.task is not None:
             utt.queue.put_nowait(None)  # let the recognizer finish; its result is ignored
             self._track(utt.task)
-        if utt is not None and self._listen is not None and self._no_input_at is None:
-            if not self._marks:
-                self._no_input_at = self._stream_ms + self._listen.no_input_ms
+        # A discarded noise burst must not cancel the no-input timer for good.
+        listening = utt is not None and self._listen is not None
+        if listening and self._no_input_at is None and not self._marks:
+            assert self._listen is not None
+            self._no_input_at = self._stream_ms + self._listen.no_input_ms
 
     async def _end_utterance(self, listen: fx.Listen) -> None:
         utt = self._utterance
@@ -408,7 +414,9 @@ class CallSession:
             )
         except Exception as exc:
             log.warning("call %s: backend request failed: %s", self.call_sid, type(exc).__name__)
-            await self._events.put(ev.BackendFailed(request_id=effect.request_id, error=type(exc).__name__))
+            await self._events.put(
+                ev.BackendFailed(request_id=effect.request_id, error=type(exc).__name__)
+            )
             return
         await self._events.put(ev.BackendAnswered(request_id=effect.request_id, result=result))
 

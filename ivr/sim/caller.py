@@ -24,15 +24,17 @@ from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+import numpy as np
 import websockets
 
 from ivr.audio.channel import telephone_channel
-from ivr.audio.codec import split_frames
+from ivr.audio.codec import pcm16_to_ulaw, split_frames
 from ivr.tts.synth import Synthesizer
 from ivr.twilio.signature import sign
 from ivr.types import FRAME_BYTES, FRAME_MS
 
 SILENCE_FRAME = b"\xff" * FRAME_BYTES
+BARGE_AFTER_MS = 1200
 ACCOUNT_SID = "AC" + "0" * 32
 
 
@@ -40,8 +42,11 @@ ACCOUNT_SID = "AC" + "0" * 32
 class Step:
     """One thing the caller does, in order: speak, play a file, press keys, or wait."""
 
-    kind: Literal["say", "wav", "dtmf", "wait", "hangup"]
+    kind: Literal["say", "wav", "dtmf", "wait", "noise", "hangup"]
     value: str = ""
+    barge_in: bool = False
+    """Act while a prompt is still playing (after ``BARGE_AFTER_MS`` of it) instead of
+    waiting for the server to finish and fall silent."""
 
 
 @dataclass
@@ -70,6 +75,8 @@ class CallResult:
     """The server's call record (``GET /api/calls/{sid}``) when an API token was given."""
     closed_by: str = ""
     """``server`` when the server ended the stream, ``caller`` when we hung up."""
+    clears: int = 0
+    """How many times the server cleared queued audio (barge-in)."""
     first_audio_ms: float | None = None
     """Wall time from the webhook to the first audio frame from the server."""
 
@@ -190,6 +197,12 @@ class Simulator:
 
     def caller_audio(self, step: Step, seed: int = 0) -> bytes:
         """μ-law telephone audio for a ``say`` or ``wav`` step."""
+        if step.kind == "noise":
+            # A cough or a bump on the handset: loud broadband noise, no speech.
+            samples = int(float(step.value) * 8000)
+            rng = np.random.default_rng(seed)
+            noise = np.clip(rng.normal(0, 6000, samples), -32768, 32767).astype("<i2")
+            return pcm16_to_ulaw(noise.tobytes())
         if step.kind == "say":
             if self.synth is None:
                 raise SimulationError("--say needs a speech synthesizer")
@@ -222,7 +235,9 @@ class Simulator:
         headers = {"X-Twilio-Signature": sign(cfg.auth_token, url, form)}
         response = await client.post(local, data=form, headers=headers)
         if response.status_code >= 400:
-            raise SimulationError(f"POST {parts.path} answered {response.status_code}: {response.text}")
+            raise SimulationError(
+                f"POST {parts.path} answered {response.status_code}: {response.text}"
+            )
         return response.text
 
     async def place_call(self, steps: Sequence[Step], call_sid: str | None = None) -> CallResult:
@@ -234,7 +249,7 @@ class Simulator:
         audio = {
             i: self.caller_audio(s, seed=i)
             for i, s in enumerate(steps)
-            if s.kind in ("say", "wav")
+            if s.kind in ("say", "wav", "noise")
         }
         async with httpx.AsyncClient(timeout=30) as client:
             self._say_line(result, f"call {sid} from {cfg.caller} to {cfg.called}")
@@ -313,7 +328,9 @@ class Simulator:
         headers = {"X-Twilio-Signature": sign(cfg.auth_token, url, {})}
         stream_sid = "MZ" + result.call_sid[2:]
         async with websockets.connect(local, additional_headers=headers, max_size=2**22) as ws:
-            await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+            await ws.send(
+                json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"})
+            )
             seq = 1
             await ws.send(
                 json.dumps(
@@ -351,6 +368,7 @@ class Simulator:
                         elif event == "mark":
                             ear.push_mark(msg["mark"]["name"])
                         elif event == "clear":
+                            result.clears += 1
                             for name in ear.clear():
                                 result.prompts.append(HeardPrompt(name, 0, interrupted=True))
                                 await ws.send(_mark(stream_sid, name, seq_next()))
@@ -407,15 +425,27 @@ class Simulator:
                     await ws.send(_mark(stream_sid, name, seq_next()))
                 idle = not ear.busy and not outgoing and not pending_dtmf
                 idle_frames = idle_frames + 1 if idle else 0
-                if waiting_for_reply and ear.audio_since_action and idle_frames >= idle_frames_needed:
+                if (
+                    waiting_for_reply
+                    and ear.audio_since_action
+                    and idle_frames >= idle_frames_needed
+                ):
                     waiting_for_reply = False
-                if not waiting_for_reply and idle:
+                barge = (
+                    step_index < len(steps)
+                    and steps[step_index].barge_in
+                    and ear.busy
+                    and ear.current_ms >= BARGE_AFTER_MS
+                    and not outgoing
+                    and not pending_dtmf
+                )
+                if (not waiting_for_reply and idle) or barge:
                     if step_index >= len(steps):
                         break
                     step = steps[step_index]
                     result.actions.append(step)
                     self._say_line(result, f"caller {step.kind}: {step.value}")
-                    if step.kind in ("say", "wav"):
+                    if step.kind in ("say", "wav", "noise"):
                         outgoing.extend(split_frames(audio[step_index]))
                     elif step.kind == "dtmf":
                         pending_dtmf.extend(step.value)
@@ -425,7 +455,7 @@ class Simulator:
                         break
                     step_index += 1
                     ear.audio_since_action = False
-                    waiting_for_reply = step.kind != "wait"
+                    waiting_for_reply = step.kind not in ("wait", "noise")
                     idle_frames = 0
                 if pending_dtmf and chunk % 5 == 0:
                     # ~100 ms between key presses, like a person on a keypad.
@@ -502,7 +532,12 @@ class Simulator:
 
 def _mark(stream_sid: str, name: str, seq: int) -> str:
     return json.dumps(
-        {"event": "mark", "sequenceNumber": str(seq), "streamSid": stream_sid, "mark": {"name": name}}
+        {
+            "event": "mark",
+            "sequenceNumber": str(seq),
+            "streamSid": stream_sid,
+            "mark": {"name": name},
+        }
     )
 
 

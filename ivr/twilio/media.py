@@ -163,7 +163,9 @@ def parse_message(text: str | bytes) -> Inbound | None:
         return Dtmf(stream_sid=StreamSid(str(msg.get("streamSid", ""))), digit=key)
     if event == "mark":
         mark = _obj(msg.get("mark"), "mark")
-        return Mark(stream_sid=StreamSid(str(msg.get("streamSid", ""))), name=_str(mark, "name", "mark"))
+        return Mark(
+            stream_sid=StreamSid(str(msg.get("streamSid", ""))), name=_str(mark, "name", "mark")
+        )
     if event == "stop":
         stop = msg.get("stop")
         call_sid = stop.get("callSid") if isinstance(stop, dict) else None

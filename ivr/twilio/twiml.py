@@ -72,7 +72,9 @@ def record_message(prompt: str, action_url: str) -> str:
     """Offer voicemail: record up to two minutes, ``#`` to finish."""
     response = VoiceResponse()
     response.say(prompt)
-    response.record(action=action_url, method="POST", max_length=120, finish_on_key="#", play_beep=True)
+    response.record(
+        action=action_url, method="POST", max_length=120, finish_on_key="#", play_beep=True
+    )
     response.say("We did not receive a message. Goodbye.")
     response.hangup()
     return str(response)

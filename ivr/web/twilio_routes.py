@@ -13,8 +13,8 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket
-from fastapi.responses import PlainTextResponse, Response
-from starlette.datastructures import FormData
+from fastapi.responses import Response
+from starlette.datastructures import FormData, UploadFile
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from ivr.call.session import CallSession, SessionError
@@ -56,7 +56,7 @@ async def twilio_form(request: Request, services: ServicesDep) -> FormData:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
         raise HTTPException(400, "form body is not valid UTF-8") from None
-    form = FormData(pairs)
+    form = FormData({}) if not pairs else FormData(_as_form_items(pairs))
     if settings.twilio_validate:
         url = public_request_url(settings.public_url, request.url.path, request.url.query)
         signature = request.headers.get("x-twilio-signature")
@@ -66,6 +66,11 @@ async def twilio_form(request: Request, services: ServicesDep) -> FormData:
             log.warning("rejected webhook %s: bad signature", request.url.path)
             raise HTTPException(403, "invalid X-Twilio-Signature")
     return form
+
+
+def _as_form_items(pairs: list[tuple[str, str]]) -> list[tuple[str, str | UploadFile]]:
+    # FormData wants the wider item type; the pairs are plain strings.
+    return [(key, value) for key, value in pairs]
 
 
 TwilioForm = Annotated[FormData, Depends(twilio_form)]
@@ -133,16 +138,19 @@ async def stream_ended(form: TwilioForm, services: ServicesDep) -> Response:
     an apology and an agent, never silence."""
     call_sid = _call_sid(form)
     call = await asyncio.to_thread(services.store.get_call, call_sid)
-    settings = services.settings
     if call is not None and call.get("transfer"):
         return _xml(_dial(services, call_sid, lead_in=None))
     if call is not None and call.get("status") == "completed":
-        return _xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Hangup /></Response>")
+        return _xml('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup /></Response>')
+    caller = str(form.get("From", ""))
     if call is None:
-        await asyncio.to_thread(services.store.start_call, call_sid, str(form.get("From", "")), str(form.get("To", "")))
+        # Every call that started leaves a record, even one whose stream never began.
+        await asyncio.to_thread(
+            services.store.start_call, call_sid, caller, str(form.get("To", ""))
+        )
     # The stream ended without the dialog deciding how: something failed on our side.
-    summary = {
-        "caller": str(form.get("From", "")),
+    summary: dict[str, Any] = {
+        "caller": caller,
         "customer_name": None,
         "verified": False,
         "reason_text": "the automated system had a technical problem",
@@ -153,7 +161,6 @@ async def stream_ended(form: TwilioForm, services: ServicesDep) -> Response:
         services.store.record_transfer, call_sid, "technical_error", False, summary
     )
     lead_in = "We're sorry, we had a technical problem. Let me connect you to an agent."
-    del settings
     return _xml(_dial(services, call_sid, lead_in=lead_in))
 
 
@@ -186,7 +193,7 @@ async def dial_ended(form: TwilioForm, services: ServicesDep) -> Response:
     status = str(form.get("DialCallStatus", ""))
     await asyncio.to_thread(services.store.set_dial_status, call_sid, status or "unknown")
     if status in ("completed", "answered"):
-        return _xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Hangup /></Response>")
+        return _xml('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup /></Response>')
     return _xml(
         twiml.agent_unavailable(
             choice_url=services.settings.url("/twilio/unavailable-choice"),
@@ -203,7 +210,8 @@ async def unavailable_choice(form: TwilioForm, services: ServicesDep) -> Respons
         await asyncio.to_thread(services.store.set_dial_status, call_sid, "callback-requested")
         return _xml(
             twiml.say_and_hangup(
-                "Thank you. An agent will call you back at this number as soon as possible. Goodbye."
+                "Thank you. An agent will call you back at this number as soon as possible. "
+                "Goodbye."
             )
         )
     await asyncio.to_thread(services.store.set_dial_status, call_sid, "voicemail")
@@ -245,7 +253,9 @@ async def media_stream(ws: WebSocket) -> None:
     if settings.twilio_validate:
         signature = ws.headers.get("x-twilio-signature")
         if not is_valid(settings.twilio_auth_token, settings.media_url, {}, signature):
-            log.warning("rejected media stream upgrade: %s signature", "bad" if signature else "missing")
+            log.warning(
+                "rejected media stream upgrade: %s signature", "bad" if signature else "missing"
+            )
             await ws.close(code=1008)  # before accept(): the client gets HTTP 403
             return
     await ws.accept()
@@ -287,8 +297,3 @@ async def _read_stream(ws: WebSocket, session: CallSession, max_bytes: int) -> N
         await session.abort(f"protocol error: {exc}")
     except WebSocketDisconnect:
         return
-
-
-def plain_error(status: int, message: str) -> PlainTextResponse:
-    """A plain-text error body (used for non-JSON clients)."""
-    return PlainTextResponse(message, status_code=status)

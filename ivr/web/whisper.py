@@ -39,9 +39,17 @@ def whisper_text(call: Mapping[str, Any]) -> str:
     verified = bool(call.get("verified") or summary.get("verified"))
     name = summary.get("customer_name") or call.get("customer")
     number = str(call.get("from") or summary.get("caller") or "")
-    who = f"Verified caller {name}" if verified and name else f"Unverified caller from {spoken_number(number)}"
-    reason = REASONS.get(str(transfer.get("reason")), str(transfer.get("reason") or "was transferred"))
-    tried = [INTENT_WORDS.get(i, str(i).replace("_", " ")) for i in summary.get("intents_tried", [])]
+    who = (
+        f"Verified caller {name}"
+        if verified and name
+        else f"Unverified caller from {spoken_number(number)}"
+    )
+    reason = REASONS.get(
+        str(transfer.get("reason")), str(transfer.get("reason") or "was transferred")
+    )
+    tried = [
+        INTENT_WORDS.get(i, str(i).replace("_", " ")) for i in summary.get("intents_tried", [])
+    ]
     parts = [f"{who} {reason}."]
     if tried:
         parts.append("They tried: " + ", ".join(dict.fromkeys(tried)) + ".")

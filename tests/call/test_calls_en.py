@@ -107,7 +107,10 @@ def test_call_unknown_caller_verifies_with_account_number_and_pin(live_server: L
 
 def test_call_asking_for_a_person_is_transferred_with_a_whisper(live_server: LiveServer) -> None:
     result = call(live_server, ADA, Step("say", "I want to talk to a person"))
-    assert "<Dial" in result.after_stream_twiml and 'answerOnBridge="true"' in result.after_stream_twiml
+    assert (
+        "<Dial" in result.after_stream_twiml
+        and 'answerOnBridge="true"' in result.after_stream_twiml
+    )
     assert "/twilio/whisper" in result.after_stream_twiml
     assert "asked for an agent" in result.whisper_twiml
     assert result.record is not None and result.record["transfer"]["reason"] == "caller_request"

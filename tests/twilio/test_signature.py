@@ -28,8 +28,12 @@ def test_sign_twilio_unit_test_vector_matches() -> None:
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
     assert sign("12345", url, params) == "RSOYDt4T1cUTdK1PDd93/VVr8B8="
     assert is_valid("12345", url, params, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
-    assert is_valid("12345", url.replace(".com/", ".com:443/"), params, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
-    assert not is_valid("12345", url.replace("https", "http"), params, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    assert is_valid(
+        "12345", url.replace(".com/", ".com:443/"), params, "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+    )
+    assert not is_valid(
+        "12345", url.replace("https", "http"), params, "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+    )
 
 
 def test_sign_voice_webhook_vector_matches() -> None:
@@ -38,12 +42,16 @@ def test_sign_voice_webhook_vector_matches() -> None:
 
 
 def test_sign_media_upgrade_vector_matches() -> None:
-    assert sign("test_auth_token", "wss://ivr.example.com/media", {}) == "9J+rfiQJl0khGgR9a3iBtHy/Kvg="
+    assert (
+        sign("test_auth_token", "wss://ivr.example.com/media", {}) == "9J+rfiQJl0khGgR9a3iBtHy/Kvg="
+    )
 
 
 def test_is_valid_missing_signature_or_token_is_rejected() -> None:
     assert not is_valid("test_auth_token", "https://ivr.example.com/voice", VOICE_FORM, None)
-    assert not is_valid("", "https://ivr.example.com/voice", VOICE_FORM, "QpEGkQoUuLeG6JVv194Koe2YNdg=")
+    assert not is_valid(
+        "", "https://ivr.example.com/voice", VOICE_FORM, "QpEGkQoUuLeG6JVv194Koe2YNdg="
+    )
 
 
 def test_is_valid_tampered_parameter_is_rejected() -> None:

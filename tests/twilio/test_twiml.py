@@ -16,7 +16,10 @@ def test_connect_stream_has_action_stream_parameters_and_no_dead_air() -> None:
     )
     root = ET.fromstring(doc)
     connect = root.find("Connect")
-    assert connect is not None and connect.get("action") == "https://ivr.example.com/twilio/stream-ended"
+    assert (
+        connect is not None
+        and connect.get("action") == "https://ivr.example.com/twilio/stream-ended"
+    )
     stream = connect.find("Stream")
     assert stream is not None and stream.get("url") == "wss://ivr.example.com/twilio/media"
     assert "?" not in stream.get("url", "")

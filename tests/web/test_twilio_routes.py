@@ -28,7 +28,9 @@ def voice_form(call_sid: str, caller: str = "+14155550100") -> dict[str, str]:
     }
 
 
-def post_signed(server: LiveServer, path: str, form: dict[str, str], token: str = AUTH_TOKEN) -> httpx.Response:
+def post_signed(
+    server: LiveServer, path: str, form: dict[str, str], token: str = AUTH_TOKEN
+) -> httpx.Response:
     url = server.settings.public_url + path
     return httpx.post(
         server.base_url + path, data=form, headers={"X-Twilio-Signature": sign(token, url, form)}
@@ -75,7 +77,9 @@ def test_voice_webhook_retry_with_same_call_sid_is_idempotent(live_server: LiveS
         {"CallSid": "CA" + "1" * 40},
     ],
 )
-def test_voice_webhook_malformed_call_sid_is_400_with_message(live_server: LiveServer, form: dict[str, str]) -> None:
+def test_voice_webhook_malformed_call_sid_is_400_with_message(
+    live_server: LiveServer, form: dict[str, str]
+) -> None:
     response = post_signed(live_server, "/twilio/voice", form)
     assert response.status_code == 400
     assert "CallSid" in response.json()["detail"]
@@ -138,7 +142,9 @@ def _start(call_sid: str, stream_sid: str) -> str:
     )
 
 
-async def _stream_then(server: LiveServer, messages: list[str | bytes], start: bool) -> dict[str, Any]:
+async def _stream_then(
+    server: LiveServer, messages: list[str | bytes], start: bool
+) -> dict[str, Any]:
     """Open a signed stream, optionally start a call, send ``messages``; report how it ended."""
     url = server.base_url.replace("http", "ws") + "/twilio/media"
     headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, server.settings.media_url, {})}
@@ -162,7 +168,11 @@ async def _stream_then(server: LiveServer, messages: list[str | bytes], start: b
 
 
 MEDIA = json.dumps(
-    {"event": "media", "streamSid": "MZ1", "media": {"payload": base64.b64encode(b"\xff" * 160).decode()}}
+    {
+        "event": "media",
+        "streamSid": "MZ1",
+        "media": {"payload": base64.b64encode(b"\xff" * 160).decode()},
+    }
 )
 
 
@@ -177,7 +187,10 @@ MEDIA = json.dumps(
     ids=["bad-json", "bad-base64", "binary-frame", "media-before-start"],
 )
 def test_malformed_stream_message_ends_that_call_cleanly(
-    live_server: LiveServer, messages: list[str | bytes], start: bool, caplog: pytest.LogCaptureFixture
+    live_server: LiveServer,
+    messages: list[str | bytes],
+    start: bool,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level("WARNING", logger="ivr.call"):
         outcome = asyncio.run(_stream_then(live_server, messages, start))

@@ -1,0 +1,52 @@
+"""μ-law codec and framing."""
+
+from __future__ import annotations
+
+import math
+import struct
+
+from ivr.audio.codec import (
+    ULAW_SILENCE,
+    pcm16_to_ulaw,
+    resample,
+    rms,
+    silence_ulaw,
+    split_frames,
+    ulaw_to_pcm16,
+)
+
+
+def tone(freq: float, ms: int, rate: int = 8000, amp: int = 8000) -> bytes:
+    n = rate * ms // 1000
+    return struct.pack(
+        f"<{n}h", *(int(amp * math.sin(2 * math.pi * freq * i / rate)) for i in range(n))
+    )
+
+
+def test_ulaw_round_trip_keeps_the_signal_close() -> None:
+    pcm = tone(440, 100)
+    back = ulaw_to_pcm16(pcm16_to_ulaw(pcm))
+    assert len(back) == len(pcm)
+    assert abs(rms(back) - rms(pcm)) < rms(pcm) * 0.05
+
+
+def test_ulaw_silence_byte_decodes_to_zero() -> None:
+    assert ulaw_to_pcm16(ULAW_SILENCE * 4) == b"\x00\x00" * 4
+    assert silence_ulaw(20) == ULAW_SILENCE * 160
+
+
+def test_split_frames_pads_the_last_frame_with_silence() -> None:
+    frames = list(split_frames(b"\x01" * 350))
+    assert [len(f) for f in frames] == [160, 160, 160]
+    assert frames[-1].endswith(ULAW_SILENCE * 130)
+
+
+def test_resample_changes_length_by_the_rate_ratio() -> None:
+    pcm = tone(300, 1000, rate=22050)
+    out = resample(pcm, 22050, 8000)
+    assert abs(len(out) // 2 - 8000) <= 2
+    assert resample(pcm, 8000, 8000) is pcm
+
+
+def test_rms_of_empty_is_zero() -> None:
+    assert rms(b"") == 0

@@ -1,0 +1,61 @@
+"""Settings: IVR_* variables validated at start-up with messages naming the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr.settings import SettingsError, load_settings
+
+REQUIRED = {"twilio_auth_token": "tok-123456", "api_token": "api-123456"}
+
+
+def test_settings_read_from_ivr_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IVR_PORT", "9090")
+    monkeypatch.setenv("IVR_PUBLIC_URL", "https://ivr.example.com/")
+    monkeypatch.setenv("IVR_ASR", "vosk")
+    s = load_settings(**REQUIRED)
+    assert s.port == 9090
+    assert s.public_url == "https://ivr.example.com"
+    assert s.media_url == "wss://ivr.example.com/twilio/media"
+    assert s.asr == "vosk"
+    assert s.twilio_validate is True
+
+
+def test_settings_http_public_url_gives_ws_media_url() -> None:
+    s = load_settings(public_url="http://127.0.0.1:8080", **REQUIRED)
+    assert s.media_url == "ws://127.0.0.1:8080/twilio/media"
+    assert s.url("/twilio/voice") == "http://127.0.0.1:8080/twilio/voice"
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "needle"),
+    [
+        ("IVR_PORT", "eighty", "IVR_PORT"),
+        ("IVR_PORT", "70000", "IVR_PORT"),
+        ("IVR_ASR", "whisper", "IVR_ASR"),
+        ("IVR_PUBLIC_URL", "ivr.example.com", "IVR_PUBLIC_URL"),
+        ("IVR_PUBLIC_URL", "https://ivr.example.com/?x=1", "query"),
+        ("IVR_TWILIO_VALIDATE", "maybe", "IVR_TWILIO_VALIDATE"),
+    ],
+)
+def test_settings_invalid_value_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, env: str, value: str, needle: str
+) -> None:
+    monkeypatch.setenv(env, value)
+    with pytest.raises(SettingsError, match=needle):
+        load_settings(**REQUIRED)
+
+
+def test_settings_missing_auth_token_is_refused_while_validating() -> None:
+    with pytest.raises(SettingsError, match="IVR_TWILIO_AUTH_TOKEN"):
+        load_settings(api_token="api-123456")
+
+
+def test_settings_missing_api_token_is_refused() -> None:
+    with pytest.raises(SettingsError, match="IVR_API_TOKEN"):
+        load_settings(twilio_auth_token="tok-123456")
+
+
+def test_settings_placeholder_secret_is_refused() -> None:
+    with pytest.raises(SettingsError, match="IVR_TWILIO_AUTH_TOKEN"):
+        load_settings(twilio_auth_token="changeme", api_token="api-123456")
