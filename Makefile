@@ -47,8 +47,10 @@ grammar-check: setup
 
 check: lint typecheck grammar-check test
 
+# Benchmarks (never in CI): their extra tools, then every sub-benchmark; writes BENCHMARKS.md.
 bench: setup
-	$(PY) -m bench
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(SYSDEPS) audio/cache var

@@ -79,6 +79,28 @@ class CallResult:
     """How many times the server cleared queued audio (barge-in)."""
     first_audio_ms: float | None = None
     """Wall time from the webhook to the first audio frame from the server."""
+    timing: CallTiming | None = None
+    """Wire timestamps, when ``SimConfig.record_timing`` asked for them (benchmarks)."""
+
+
+@dataclass
+class CallTiming:
+    """When things crossed the wire, in ``time.monotonic()`` seconds (client side).
+
+    Benchmarks derive turn latency (last voiced caller frame sent → first answer frame
+    received) and playback underruns (server audio arriving later than it plays) from it.
+    """
+
+    webhook_at: float = 0.0
+    """Just before the voice webhook was sent."""
+    audio_in: list[tuple[float, int]] = field(default_factory=list)
+    """Each media message from the server: arrival time and payload bytes."""
+    marks_in: list[tuple[float, str]] = field(default_factory=list)
+    """Each mark from the server: arrival time and name."""
+    step_frames: dict[int, list[float]] = field(default_factory=dict)
+    """For each ``say``/``wav``/``noise`` step (by index): the send time of each of its frames."""
+    dtmf_out: list[tuple[float, str]] = field(default_factory=list)
+    """Each key sent: send time and key."""
 
 
 @dataclass
@@ -104,6 +126,8 @@ class SimConfig:
     idle_ms: int = 700
     """Silence from the server after which the caller takes the next step."""
     timeout_s: float = 120.0
+    record_timing: bool = False
+    """Fill ``CallResult.timing`` with wire timestamps (costs a list append per frame)."""
 
 
 def new_call_sid() -> str:
@@ -245,6 +269,7 @@ class Simulator:
         cfg = self.config
         sid = call_sid or new_call_sid()
         result = CallResult(call_sid=sid)
+        timing = result.timing = CallTiming() if cfg.record_timing else None
         # Synthesize caller speech up front so it never stalls the 20 ms media clock.
         audio = {
             i: self.caller_audio(s, seed=i)
@@ -254,6 +279,8 @@ class Simulator:
         async with httpx.AsyncClient(timeout=30) as client:
             self._say_line(result, f"call {sid} from {cfg.caller} to {cfg.called}")
             started = time.monotonic()
+            if timing is not None:
+                timing.webhook_at = started
             result.voice_twiml = await self._post(
                 client, cfg.public_url + "/twilio/voice", self._form(sid, "ringing")
             )
@@ -355,6 +382,7 @@ class Simulator:
             )
             ear = _Earpiece()
             closed = asyncio.Event()
+            timing = result.timing
 
             async def reader() -> None:
                 try:
@@ -364,8 +392,13 @@ class Simulator:
                         if event == "media":
                             if result.first_audio_ms is None:
                                 result.first_audio_ms = (time.monotonic() - started) * 1000
-                            ear.push_audio(base64.b64decode(msg["media"]["payload"]))
+                            payload = base64.b64decode(msg["media"]["payload"])
+                            if timing is not None:
+                                timing.audio_in.append((time.monotonic(), len(payload)))
+                            ear.push_audio(payload)
                         elif event == "mark":
+                            if timing is not None:
+                                timing.marks_in.append((time.monotonic(), msg["mark"]["name"]))
                             ear.push_mark(msg["mark"]["name"])
                         elif event == "clear":
                             result.clears += 1
@@ -404,6 +437,9 @@ class Simulator:
         cfg = self.config
         frame_s = FRAME_MS / 1000 / cfg.speed
         outgoing: deque[bytes] = deque()
+        # Which step each outgoing frame belongs to (-1: silence), for timing only.
+        owners: deque[int] = deque()
+        timing = result.timing
         pending_dtmf: deque[str] = deque()
         step_index = 0
         chunk = 0
@@ -446,11 +482,15 @@ class Simulator:
                     result.actions.append(step)
                     self._say_line(result, f"caller {step.kind}: {step.value}")
                     if step.kind in ("say", "wav", "noise"):
-                        outgoing.extend(split_frames(audio[step_index]))
+                        frames = list(split_frames(audio[step_index]))
+                        outgoing.extend(frames)
+                        owners.extend([step_index] * len(frames))
                     elif step.kind == "dtmf":
                         pending_dtmf.extend(step.value)
                     elif step.kind == "wait":
-                        outgoing.extend([SILENCE_FRAME] * max(1, int(float(step.value) * 50)))
+                        silence = [SILENCE_FRAME] * max(1, int(float(step.value) * 50))
+                        outgoing.extend(silence)
+                        owners.extend([-1] * len(silence))
                     elif step.kind == "hangup":
                         break
                     step_index += 1
@@ -460,6 +500,8 @@ class Simulator:
                 if pending_dtmf and chunk % 5 == 0:
                     # ~100 ms between key presses, like a person on a keypad.
                     digit = pending_dtmf.popleft()
+                    if timing is not None:
+                        timing.dtmf_out.append((time.monotonic(), digit))
                     await ws.send(
                         json.dumps(
                             {
@@ -471,6 +513,7 @@ class Simulator:
                         )
                     )
                 frame = outgoing.popleft() if outgoing else SILENCE_FRAME
+                owner = owners.popleft() if owners else -1
                 chunk += 1
                 ts += FRAME_MS
                 await ws.send(
@@ -488,6 +531,8 @@ class Simulator:
                         }
                     )
                 )
+                if timing is not None and owner >= 0:
+                    timing.step_frames.setdefault(owner, []).append(time.monotonic())
         except websockets.ConnectionClosed:
             closed.set()
         if closed.is_set():

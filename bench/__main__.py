@@ -1,0 +1,91 @@
+"""``python -m bench [capacity|accuracy|grammar-vs-free|soak|all] [--quick]``.
+
+Each sub-benchmark saves its numbers to ``bench/results/<name>.json``; afterwards
+``BENCHMARKS.md`` is rewritten from every result file present, so running one
+sub-benchmark refreshes its section and keeps the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench.report import RESULTS, environment, write_report
+
+FULL_LEVELS = [1, 10, 25, 50, 100, 200]
+QUICK_LEVELS = [1, 10, 25]
+
+
+def _capacity(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.capacity import caller_speech, run_level
+
+    levels = args.levels or (QUICK_LEVELS if args.quick else FULL_LEVELS)
+    speech = caller_speech()
+    rows = []
+    for n in levels:
+        for workers in args.workers:
+            print(f"capacity: {n} calls, {workers} worker(s)", file=sys.stderr, flush=True)
+            rows.append(run_level(n, speech, workers=workers, limit_s=args.level_limit_s))
+    return {"rows": rows}
+
+
+def _accuracy(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.accuracy import run_accuracy
+
+    return run_accuracy(quick=args.quick, freeform=False)
+
+
+def _grammar_vs_free(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.accuracy import run_accuracy
+
+    return run_accuracy(quick=args.quick, freeform=True)
+
+
+def _soak(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.soak import run_soak
+
+    minutes = args.minutes if args.minutes is not None else (2.0 if args.quick else 30.0)
+    return run_soak(minutes=minutes, concurrent=args.concurrent)
+
+
+BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "capacity": _capacity,
+    "accuracy": _accuracy,
+    "grammar-vs-free": _grammar_vs_free,
+    "soak": _soak,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen benchmarks (all by default) and rewrite BENCHMARKS.md."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("which", nargs="*", choices=[*BENCHES, "all", "report"], default=["all"])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for development")
+    parser.add_argument("--levels", type=int, nargs="+", help="capacity: call counts")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1], help="capacity: server processes"
+    )
+    parser.add_argument("--level-limit-s", type=float, default=150.0, help="capacity: per N")
+    parser.add_argument("--minutes", type=float, help="soak duration (default 30; quick 2)")
+    parser.add_argument("--concurrent", type=int, default=15, help="soak: calls at once")
+    args = parser.parse_args(argv)
+    chosen = list(BENCHES) if "all" in args.which else [w for w in args.which if w in BENCHES]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for name in chosen:
+        started = time.monotonic()
+        data = BENCHES[name](args)
+        data["meta"] = {**environment(), "quick": args.quick, "seconds": time.monotonic() - started}
+        path = RESULTS / f"{name}.json"
+        path.write_text(json.dumps(data, indent=1, default=str) + "\n")
+        print(f"{name}: {path}", file=sys.stderr)
+    out = write_report()
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
