@@ -302,6 +302,33 @@ class Store:
                 call.disposition_note = note
                 call.taken_by = taken_by
 
+    def take_call(self, call_sid: str, agent: str) -> str | None:
+        """Let ``agent`` take a transferred call unless another agent already has.
+
+        Returns who has the call now (``agent``, or the one who was first), or None when
+        the call is unknown or was never transferred. Locks the call row, so two agents
+        clicking at once cannot both get it.
+        """
+        with self._tx("take_call", write=True) as session:
+            call = session.get(Call, call_sid, with_for_update=True)
+            if call is None or call.transfer is None:
+                return None
+            if call.taken_by is None:
+                call.taken_by = agent
+            return call.taken_by
+
+    def recent_transfers(self, limit: int = 50) -> list[str]:
+        """CallSids of the most recent transfers, newest first (the agent desk's list)."""
+        if not 1 <= limit <= MAX_LIST_LIMIT:
+            raise ValueError(f"limit must be 1..{MAX_LIST_LIMIT}, not {limit}")
+        stmt = (
+            select(Transfer.call_sid)
+            .order_by(Transfer.created_at.desc(), Transfer.id.desc())
+            .limit(limit)
+        )
+        with self._tx("recent_transfers") as session:
+            return list(session.scalars(stmt))
+
     def record_turn(
         self,
         call_sid: str,
