@@ -15,10 +15,12 @@ from ivr.dialog.policy import DialogPolicy
 from ivr.dialog_adapters import SnapshotGrammar, StoreBackend
 from ivr.grammar_registry import GrammarRegistry, GrammarSnapshot
 from ivr.settings import Settings
+from ivr.store.agents import AgentStore
 from ivr.store.db import create_schema
 from ivr.store.repo import Store
 from ivr.tts.cache import PromptCache
 from ivr.tts.synth import Pyttsx3Synthesizer, Synthesizer
+from ivr.web.agent.feed import TransferFeed
 
 log = logging.getLogger("ivr")
 
@@ -35,7 +37,11 @@ class Services:
     store: Store
     policy: DialogPolicy
     executor: ThreadPoolExecutor
+    agents: AgentStore
+    """Agent desk accounts, sessions and sign-in lockout (same database as ``store``)."""
     live_calls: set[Any] = field(default_factory=set)
+    feed: TransferFeed = field(default_factory=TransferFeed)
+    """Tells open agent desks the moment a transfer is recorded, taken or noted."""
 
     def dialog_context(self) -> DialogContext:
         """Dialog context over the grammars in force right now (hot reload between turns)."""
@@ -51,6 +57,7 @@ class Services:
             backend=StoreBackend(self.store),
             context=self.dialog_context,
             executor=self.executor,
+            on_transfer=self.feed.transfer_recorded,
         )
 
     def close(self) -> None:
@@ -120,4 +127,5 @@ def build_services(
         store=store,
         policy=dialog_policy(settings),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="asr"),
+        agents=AgentStore(store.engine),
     )

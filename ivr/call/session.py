@@ -68,6 +68,9 @@ class CallDeps:
     """Builds the dialog context from the *current* grammars (hot reload between turns)."""
     executor: Executor
     """Runs blocking recognizer calls off the event loop."""
+    on_transfer: Callable[[str], None] | None = None
+    """Told the CallSid right after a transfer is recorded (the agent desk's live feed).
+    Must not block; an error in it is logged and the transfer goes ahead."""
 
 
 @dataclass
@@ -400,9 +403,20 @@ class CallSession:
                 effect.urgent,
                 summary,
             )
+            self._announce_transfer()
             await self._end("transferred", effect.reason, record_status=False)
         elif isinstance(effect, fx.HangUp):
             await self._end("completed", effect.reason)
+
+    def _announce_transfer(self) -> None:
+        hook = self.deps.on_transfer
+        if hook is None or self.call_sid is None:
+            return
+        try:
+            hook(self.call_sid)
+        except Exception:
+            # The desk is a convenience; the caller's transfer must happen regardless.
+            log.exception("call %s: transfer listener failed", self.call_sid)
 
     async def _request(self, effect: fx.Request) -> None:
         try:

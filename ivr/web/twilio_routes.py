@@ -160,6 +160,7 @@ async def stream_ended(form: TwilioForm, services: ServicesDep) -> Response:
     await asyncio.to_thread(
         services.store.record_transfer, call_sid, "technical_error", False, summary
     )
+    services.feed.transfer_recorded(call_sid)  # agent desks show it at once
     lead_in = "We're sorry, we had a technical problem. Let me connect you to an agent."
     return _xml(_dial(services, call_sid, lead_in=lead_in))
 

@@ -1,0 +1,1 @@
+"""The agent desk: warm-transfer context, live, for signed-in agents (``/agent``)."""
