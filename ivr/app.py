@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from ivr.services import Services, build_services
 from ivr.settings import Settings
+from ivr.web.agent.install import install_desk
 from ivr.web.api import make_api_router
 from ivr.web.twilio_routes import router as twilio_router
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         try:
             yield
         finally:
+            svc.feed.close()
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
@@ -45,6 +47,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         app.state.services = services
     app.include_router(twilio_router)
     app.include_router(make_api_router(lambda: app.state.services.store, settings.api_token))
+    install_desk(app, lambda: app.state.services)
     return app
 
 

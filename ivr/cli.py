@@ -134,6 +134,9 @@ def _serve(settings: Settings) -> int:
         ws_max_size=settings.max_ws_message_bytes,
         # Twilio streams a frame every 20 ms; our own pings are unnecessary.
         ws_ping_interval=None,
+        # Open agent desks hold event streams that never finish by themselves; without a
+        # limit, stopping the server would wait for every agent to close the page.
+        timeout_graceful_shutdown=5,
     )
     return 0
 

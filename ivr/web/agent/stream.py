@@ -1,0 +1,87 @@
+"""The desk's server-sent event stream: every transfer card, then each change, live.
+
+A stream starts with the recent cards (what the page may have missed between being
+rendered and connecting, or while reconnecting), then sends a card each time the feed
+says a transfer changed. Every card is read from the store and rendered for this agent
+at that moment, so the browser just swaps in the HTML. A comment line every
+``KEEPALIVE_S`` keeps proxies from closing an idle stream; at each one the session is
+checked again, so a stream ends when its session expires or signs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from ivr.store.agents import AgentSessionView
+from ivr.store.errors import StoreError
+from ivr.store.repo import Store
+from ivr.web.agent.cards import TransferCard, build_card, sorted_cards
+from ivr.web.agent.feed import TransferFeed
+from ivr.web.agent.render import render_card
+
+log = logging.getLogger("ivr.web.agent")
+
+KEEPALIVE_S = 15.0
+RETRY_MS = 2000
+"""How soon the browser reconnects after the stream drops."""
+DESK_LIMIT = 50
+"""Transfers on the desk: the most recent ones."""
+
+
+def sse(event: str, data: object) -> str:
+    """One server-sent event; JSON data is one line, so one ``data:`` field suffices."""
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def card_event(agent: AgentSessionView, card: TransferCard) -> str:
+    """The ``card`` event that inserts or replaces ``card`` on ``agent``'s page."""
+    return sse("card", {"call_sid": card.call_sid, "html": render_card(agent, card)})
+
+
+def load_card(store: Store, call_sid: str) -> TransferCard | None:
+    """The current card of one call (blocking: run in a thread)."""
+    call = store.get_call(call_sid)
+    return build_card(call) if call is not None else None
+
+
+def load_cards(store: Store, agent: str, limit: int = DESK_LIMIT) -> list[TransferCard]:
+    """``agent``'s desk: the recent cards in display order (blocking: run in a thread)."""
+    cards = [load_card(store, sid) for sid in store.recent_transfers(limit)]
+    return sorted_cards([c for c in cards if c is not None], agent)
+
+
+async def desk_events(
+    store: Store,
+    feed: TransferFeed,
+    agent: AgentSessionView,
+    still_signed_in: Callable[[], bool],
+    keepalive_s: float = KEEPALIVE_S,
+) -> AsyncIterator[str]:
+    """The event stream for ``agent``; ``still_signed_in`` is blocking (run in a thread)."""
+    async with feed.subscribe() as sub:
+        yield f"retry: {RETRY_MS}\n\n"
+        try:
+            for recent in await asyncio.to_thread(load_cards, store, agent.username):
+                yield card_event(agent, recent)
+            yield sse("ready", {})
+            while True:
+                try:
+                    event = await sub.get(timeout=keepalive_s)
+                except TimeoutError:
+                    if not await asyncio.to_thread(still_signed_in):
+                        yield sse("expired", {})
+                        return
+                    yield ": keep-alive\n\n"
+                    continue
+                if event is None:
+                    return  # dropped for falling behind, or shutting down: the browser reconnects
+                card: TransferCard | None = await asyncio.to_thread(
+                    load_card, store, event.call_sid
+                )
+                if card is not None:
+                    yield card_event(agent, card)
+        except StoreError as exc:
+            log.error("agent desk stream: %s; the browser will reconnect", exc)

@@ -1,0 +1,220 @@
+"""The desk's HTTP surface: the session gate, sign-in and its lockout, CSRF, take and note."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ivr.web.agent.feed import DeskEvent
+from ivr.web.agent.guard import SESSION_COOKIE
+from ivr.web.agent.routes import WRONG_CREDENTIALS
+from tests.agent.desk_helpers import PASSWORD, DeskDeps, csrf_of, escalated_call, sign_in
+
+SID = "CA" + "1" * 32
+HTML = {"Accept": "text/html,application/xhtml+xml"}
+JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture
+def signed_in(client: TestClient) -> str:
+    """Sign ``ada.agent`` in on ``client``; returns the session's CSRF token."""
+    assert sign_in(client, "ada.agent", PASSWORD).status_code == 303
+    return csrf_of(client.get("/agent").text)
+
+
+def test_desk_page_without_session_redirects_to_login(client: TestClient) -> None:
+    for path in ("/agent", "/agent/", "/agent/anything"):
+        response = client.get(path, headers=HTML, follow_redirects=False)
+        assert response.status_code == 303, path
+        assert response.headers["location"] == "/agent/login"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/agent/events"),
+        ("GET", "/agent"),  # not a browser asking for a page: a script
+        ("POST", f"/agent/calls/{SID}/take"),
+        ("POST", f"/agent/calls/{SID}/note"),
+        ("POST", "/agent/logout"),
+    ],
+)
+def test_desk_without_session_401(client: TestClient, method: str, path: str) -> None:
+    response = client.request(method, path, headers=JSON)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "sign in to the agent desk first"}
+
+
+def test_desk_events_with_forged_session_cookie_401(client: TestClient) -> None:
+    client.cookies.set(SESSION_COOKIE, "forged-token", path="/agent")
+    assert client.get("/agent/events").status_code == 401
+
+
+def test_desk_responses_are_never_cached_or_framed(client: TestClient) -> None:
+    for response in (client.get("/agent/login"), client.get("/agent/events")):
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_login_right_password_sets_strict_httponly_session_cookie(client: TestClient) -> None:
+    response = sign_in(client, "ada.agent", PASSWORD)
+    assert response.status_code == 303 and response.headers["location"] == "/agent"
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE)
+    )
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/agent" in cookie
+    assert "Max-Age=28800" in cookie
+    page = client.get("/agent")
+    assert page.status_code == 200 and "Signed in as" in page.text
+
+
+@pytest.mark.parametrize(
+    ("username", "password"), [("ada.agent", "not the password"), ("nobody", PASSWORD)]
+)
+def test_login_wrong_password_or_unknown_user_same_401(
+    client: TestClient, username: str, password: str
+) -> None:
+    response = sign_in(client, username, password)
+    assert response.status_code == 401
+    assert WRONG_CREDENTIALS in response.text
+    assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+
+
+def test_login_without_the_form_token_403(client: TestClient) -> None:
+    response = client.post(
+        "/agent/login", data={"username": "ada.agent", "password": PASSWORD, "csrf": "x"}
+    )
+    assert response.status_code == 403
+    assert client.get("/agent/events").status_code == 401
+
+
+def test_login_five_failures_lock_even_the_right_password(client: TestClient) -> None:
+    codes = [sign_in(client, "ada.agent", "not the password").status_code for _ in range(5)]
+    assert codes == [401, 401, 401, 401, 429]
+    response = sign_in(client, "ada.agent", PASSWORD)
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.text
+
+
+def test_login_five_failures_from_one_address_lock_other_agents(client: TestClient) -> None:
+    for i in range(5):
+        sign_in(client, f"guess{i}", "not the password")
+    assert sign_in(client, "bo.agent", PASSWORD).status_code == 429
+
+
+def test_logout_ends_the_session_on_the_server(client: TestClient, signed_in: str) -> None:
+    token = client.cookies.get(SESSION_COOKIE)
+    response = client.post("/agent/logout", data={"csrf": signed_in}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/agent/login"
+    client.cookies.set(SESSION_COOKIE, token or "", path="/agent")  # replaying the old cookie
+    assert client.get("/agent/events").status_code == 401
+
+
+def test_desk_page_lists_recent_transfers_urgent_first(
+    client: TestClient, desk: DeskDeps, signed_in: str
+) -> None:
+    escalated_call(desk.store, SID)
+    escalated_call(desk.store, "CA" + "2" * 32, reason="lost_card", urgent=True)
+    page = client.get("/agent").text
+    assert page.index("CA" + "2" * 32) < page.index(SID)
+    assert "Lost card" in page and "Ada Lovelace" in page and "****" in page
+
+
+def test_take_without_the_session_token_403(
+    client: TestClient, desk: DeskDeps, signed_in: str
+) -> None:
+    escalated_call(desk.store, SID)
+    response = client.post(f"/agent/calls/{SID}/take", data={"csrf": "forged"}, headers=JSON)
+    assert response.status_code == 403
+    assert desk.store.take_call(SID, "bo.agent") == "bo.agent"
+
+
+def test_take_marks_the_call_taken_and_tells_every_desk(
+    client: TestClient, desk: DeskDeps, signed_in: str
+) -> None:
+    escalated_call(desk.store, SID)
+
+    async def take_while_subscribed() -> DeskEvent | None:
+        async with desk.feed.subscribe() as sub:
+            response = await asyncio.to_thread(
+                client.post, f"/agent/calls/{SID}/take", data={"csrf": signed_in}, headers=JSON
+            )
+            assert response.status_code == 200
+            assert response.json() == {"call_sid": SID, "taken_by": "ada.agent"}
+            return await sub.get(10)
+
+    assert asyncio.run(take_while_subscribed()) == DeskEvent("taken", SID)
+    record = desk.store.get_call(SID)
+    assert record is not None and record["taken_by"] == "ada.agent"
+
+
+def test_take_plain_form_post_goes_back_to_the_desk(
+    client: TestClient, desk: DeskDeps, signed_in: str
+) -> None:
+    escalated_call(desk.store, SID)
+    response = client.post(
+        f"/agent/calls/{SID}/take", data={"csrf": signed_in}, follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"] == f"/agent#call-{SID}"
+
+
+def test_take_call_another_agent_has_409(
+    client: TestClient, desk: DeskDeps, signed_in: str
+) -> None:
+    escalated_call(desk.store, SID)
+    desk.store.take_call(SID, "bo.agent")
+    response = client.post(f"/agent/calls/{SID}/take", data={"csrf": signed_in}, headers=JSON)
+    assert response.status_code == 409
+    assert response.json()["detail"] == "already taken by bo.agent"
+
+
+def test_take_unknown_call_404(client: TestClient, signed_in: str) -> None:
+    response = client.post(f"/agent/calls/{SID}/take", data={"csrf": signed_in}, headers=JSON)
+    assert response.status_code == 404
+
+
+def test_note_saved_with_the_call_and_its_taker(
+    client: TestClient, desk: DeskDeps, signed_in: str
+) -> None:
+    escalated_call(desk.store, SID)
+    note = "  Card blocked, replacement ordered; customer calm.  "
+    response = client.post(
+        f"/agent/calls/{SID}/note", data={"csrf": signed_in, "note": note}, headers=JSON
+    )
+    assert response.status_code == 200
+    record = desk.store.get_call(SID)
+    assert record is not None
+    assert record["disposition_note"] == note.strip()
+    assert record["taken_by"] == "ada.agent"
+
+
+def test_note_on_a_call_another_agent_has_409(
+    client: TestClient, desk: DeskDeps, signed_in: str
+) -> None:
+    escalated_call(desk.store, SID)
+    desk.store.take_call(SID, "bo.agent")
+    response = client.post(
+        f"/agent/calls/{SID}/note", data={"csrf": signed_in, "note": "mine now"}, headers=JSON
+    )
+    assert response.status_code == 409
+    record = desk.store.get_call(SID)
+    assert record is not None and record["disposition_note"] is None
+
+
+@pytest.mark.parametrize("note", ["   ", "x" * 4001])
+def test_note_empty_or_too_long_refused(
+    client: TestClient, desk: DeskDeps, signed_in: str, note: str
+) -> None:
+    escalated_call(desk.store, SID)
+    response = client.post(
+        f"/agent/calls/{SID}/note", data={"csrf": signed_in, "note": note}, headers=JSON
+    )
+    assert response.status_code == 422
+
+
+def test_static_desk_assets_are_served(client: TestClient) -> None:
+    assert "EventSource" in client.get("/static/desk.js").text
+    assert client.get("/static/desk.css").status_code == 200
