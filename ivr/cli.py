@@ -73,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     dsub = db.add_subparsers(dest="db_command", required=True)
     dsub.add_parser("seed", help="create the schema and load the demo customers")
 
+    from ivr.agent_cli import add_agents_parser
+
+    add_agents_parser(sub)
+
     grammar = sub.add_parser("grammar", help="menu grammars")
     gsub = grammar.add_subparsers(dest="grammar_command", required=True)
     check = gsub.add_parser("check", help="validate grammar files and vocabulary")
@@ -115,6 +119,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _prompts_render()
     if command == "db":
         return _db_seed()
+    if command == "agents":
+        from ivr.agent_cli import run_agents
+
+        return run_agents(args)
     if command == "grammar":
         return _grammar(args)
     raise AssertionError(command)
