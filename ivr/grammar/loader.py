@@ -103,6 +103,7 @@ class _Parts:
     voice: dict[str, tuple[str, int]] = field(default_factory=dict)
     slots: dict[str, SlotList] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
+    message_sources: dict[str, tuple[str, int]] = field(default_factory=dict)
     global_intents: dict[str, Intent] = field(default_factory=dict)
     menus: dict[str, Menu] = field(default_factory=dict)
     without_globals: set[str] = field(default_factory=set)  # menus that said `global: false`
@@ -251,9 +252,15 @@ def _read_messages(reader: NodeReader, node: Node, parts: _Parts) -> None:
             )
             continue
         if name in parts.messages:
-            reader.error(name_node, f"message '{name}' is defined twice")
+            first_file, first_line = parts.message_sources[name]
+            reader.error(
+                name_node,
+                f"message '{name}' is defined twice",
+                f"first defined at {first_file}:{first_line}",
+            )
             continue
         parts.messages[name] = text
+        parts.message_sources[name] = (reader.file, line_of(name_node))
 
 
 def _read_menu(reader: NodeReader, menu_id: str, line: int, node: Node) -> tuple[Menu, bool] | None:
@@ -436,7 +443,15 @@ def _combine(
         menus[menu_id] = _finish_menu(menu, use_globals, parts.global_intents, slot_lists, reader)
     if language is None or not menus:
         return None, reader.issues
-    grammar_set = GrammarSet(language, voice, menus, dict(parts.messages), directory, fingerprint)
+    grammar_set = GrammarSet(
+        language,
+        voice,
+        menus,
+        dict(parts.messages),
+        directory,
+        fingerprint,
+        dict(parts.message_sources),
+    )
     return grammar_set, reader.issues
 
 

@@ -103,6 +103,10 @@ class GrammarSet:
     directory: str
     fingerprint: str
     """sha256 over every file's name and content: changes whenever any file does."""
+    message_sources: Mapping[str, tuple[str, int]] = field(
+        default_factory=dict, hash=False, compare=False
+    )
+    """Message key -> (file, line) where it is defined, for findings about messages."""
 
     def menu(self, menu_id: str) -> Menu:
         """The menu called ``menu_id``; KeyError naming the known menus otherwise."""

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.grammar.grammar_texts import FULL
+
 WriteGrammar = Callable[..., Path]
 
 MINIMAL = """\
@@ -44,3 +46,9 @@ def write_grammar(tmp_path: Path) -> WriteGrammar:
 def minimal_yaml() -> str:
     """A valid one-menu grammar file, for tests that break one thing in it."""
     return MINIMAL
+
+
+@pytest.fixture
+def full_yaml() -> str:
+    """A valid grammar set with every menu the dialog asks, for tests that break one thing."""
+    return FULL

