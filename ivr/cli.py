@@ -77,19 +77,9 @@ def _parser() -> argparse.ArgumentParser:
 
     add_agents_parser(sub)
 
-    grammar = sub.add_parser("grammar", help="menu grammars")
-    gsub = grammar.add_subparsers(dest="grammar_command", required=True)
-    check = gsub.add_parser("check", help="validate grammar files and vocabulary")
-    check.add_argument("dir", nargs="?", default=None)
-    check.add_argument(
-        "--no-vocab", action="store_true", help="skip the recognizer vocabulary check"
-    )
-    tryp = gsub.add_parser("try", help="show what a menu makes of a sentence")
-    tryp.add_argument("menu")
-    tryp.add_argument("text")
-    sample = gsub.add_parser("sample", help="list the phrases a menu accepts")
-    sample.add_argument("menu")
-    sample.add_argument("--limit", type=int, default=50)
+    from ivr.cli_grammar import add_grammar_commands
+
+    add_grammar_commands(sub)
     return p
 
 
@@ -236,68 +226,9 @@ def _db_seed() -> int:
 
 
 def _grammar(args: argparse.Namespace) -> int:
-    from ivr.grammar import (
-        GrammarError,
-        check_grammar_dir,
-        compile_menu,
-        load_grammar_dir,
-        try_text,
-    )
+    from ivr.cli_grammar import run_grammar
 
-    grammar_dir = Path(
-        args.dir if getattr(args, "dir", None) else os.environ.get("IVR_GRAMMAR_DIR", "grammars/en")
-    )
-    if args.grammar_command == "check":
-        return _grammar_check(grammar_dir, vocab=not args.no_vocab)
-    try:
-        gs = load_grammar_dir(grammar_dir)
-    except GrammarError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    if args.menu not in gs.menus:
-        print(f"unknown menu {args.menu!r}; menus: {', '.join(sorted(gs.menus))}", file=sys.stderr)
-        return 2
-    compiled = compile_menu(gs.menu(args.menu))
-    if args.grammar_command == "try":
-        print(try_text(compiled, args.text))
-        return 0 if compiled.match(args.text) is not None else 1
-    phrases = compiled.sample()
-    for phrase in phrases[: args.limit]:
-        print(phrase)
-    if len(phrases) > args.limit:
-        print(f"... {len(phrases)} phrases in all ({len(phrases) - args.limit} more)")
-    del check_grammar_dir
-    return 0
-
-
-def _grammar_check(directory: Path, *, vocab: bool) -> int:
-    from ivr.grammar import check_grammar_dir
-
-    engines: list[Any] = []
-    if vocab:
-        from ivr.asr.pocketsphinx_engine import PocketSphinxEngine
-
-        engines.append(PocketSphinxEngine())
-        model = os.environ.get("IVR_VOSK_MODEL")
-        if model:
-            from ivr.asr.vosk_engine import VoskEngine
-
-            engines.append(VoskEngine(Path(model)))
-    issues = []
-    dirs = (
-        [directory]
-        if any(directory.glob("*.yaml"))
-        else sorted(d for d in directory.iterdir() if d.is_dir())
-    )
-    for d in dirs:
-        lang_engines = engines if d.name == "en" or d == directory else []
-        issues.extend(check_grammar_dir(d, lang_engines))
-    for issue in issues:
-        print(issue)
-    errors = sum(1 for i in issues if i.severity == "error")
-    warnings = len(issues) - errors
-    print(f"{len(dirs)} grammar directories checked: {errors} errors, {warnings} warnings")
-    return 1 if errors else 0
+    return run_grammar(args)
 
 
 if __name__ == "__main__":

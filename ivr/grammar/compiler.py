@@ -39,6 +39,9 @@ class Match:
     """The source template that accepts the text (or ``<digits>`` for digit entry)."""
     phrase: str
     """The normalized text that matched."""
+    file: str = ""
+    line: int = 0
+    """Where ``template`` is defined (empty and 0 for digit entry)."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,9 @@ class CompiledMenu:
         phrase = normalize(text)
         entry = self._table.get(phrase)
         if entry is not None:
-            return Match(entry.intent, dict(entry.slots), entry.template, phrase)
+            return Match(
+                entry.intent, dict(entry.slots), entry.template, phrase, entry.file, entry.line
+            )
         if self.menu.digits is not None and phrase:
             digits = spoken_digits(phrase.split(), self.menu.digits)
             if digits is not None:

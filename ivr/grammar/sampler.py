@@ -5,24 +5,53 @@ from __future__ import annotations
 import difflib
 
 from ivr.grammar.compiler import CompiledMenu
+from ivr.grammar.digits import example_digit_phrases
+from ivr.grammar.model import DIGITS_INTENT
 from ivr.grammar.normalize import normalize
 
 
 def try_text(compiled: CompiledMenu, text: str) -> str:
-    """Explain in one or two lines what ``compiled`` makes of ``text``."""
+    """Explain what ``compiled`` makes of ``text``: intent, slots and the template that matched.
+
+    A no-match names the closest sentences the menu does accept.
+    """
     match = compiled.match(text)
     phrase = normalize(text)
-    if match is not None:
-        slots = ", ".join(f"{name}={value}" for name, value in match.slots.items())
-        shown = f" [{slots}]" if slots else ""
-        return f"'{phrase}' -> {match.intent}{shown} (template: {match.template})"
-    close = difflib.get_close_matches(phrase, compiled.sample(), n=3, cutoff=0.5)
-    suggestion = f"; closest accepted: {', '.join(repr(c) for c in close)}" if close else ""
-    return f"'{phrase}' -> no match in menu '{compiled.menu.id}'{suggestion}"
+    menu = compiled.menu
+    if match is None:
+        close = difflib.get_close_matches(phrase, compiled.sample(), n=3, cutoff=0.5)
+        suggestion = f"\n  closest accepted: {', '.join(repr(c) for c in close)}" if close else ""
+        return f"'{phrase}' -> no match in menu '{menu.id}'{suggestion}"
+    slots = ", ".join(f"{name}={value}" for name, value in match.slots.items()) or "none"
+    if match.intent == DIGITS_INTENT:
+        assert menu.digits is not None  # only digits menus report digit entries
+        spec = menu.digits
+        why = f"spoken digits ({spec.min} to {spec.max} digits), menu at {menu.file}:{menu.line}"
+    else:
+        why = f"template '{match.template}' at {match.file}:{match.line}"
+    return f"'{phrase}' -> {match.intent}\n  slots: {slots}\n  why: {why}"
 
 
-def sample_by_intent(compiled: CompiledMenu, per_intent: int = 5) -> dict[str, list[str]]:
-    """Up to ``per_intent`` accepted sentences for each intent of the menu."""
-    return {
-        intent.id: compiled.phrases_for(intent.id)[:per_intent] for intent in compiled.menu.intents
-    }
+def sample_lines(compiled: CompiledMenu, per_intent: int | None = 10) -> list[str]:
+    """The sentences ``compiled`` accepts, grouped by intent, with counts.
+
+    ``per_intent`` caps the sentences shown per intent (None: all of them); an intent
+    with more says how many were left out, so large menus stay readable.
+    """
+    menu = compiled.menu
+    total = sum(len(compiled.phrases_for(intent.id)) for intent in menu.intents)
+    digits = " plus digit strings" if menu.digits is not None else ""
+    lines = [f"menu '{menu.id}': {total} sentences{digits}, {len(menu.intents)} intents"]
+    if menu.digits is not None:
+        spec = menu.digits
+        lines.append(f"digits ({spec.min} to {spec.max} digits, spoken or keyed), e.g.:")
+        lines += [f"  {phrase}" for phrase in example_digit_phrases(spec)]
+    for intent in menu.intents:
+        phrases = compiled.phrases_for(intent.id)
+        key = f"key {intent.key}, " if intent.key else ""
+        lines.append(f"{intent.id} ({key}{len(phrases)} sentences):")
+        shown = phrases if per_intent is None else phrases[:per_intent]
+        lines += [f"  {phrase}" for phrase in shown]
+        if len(shown) < len(phrases):
+            lines.append(f"  ... {len(phrases) - len(shown)} more")
+    return lines

@@ -159,8 +159,9 @@ def test_digits_menu_intent_phrase_made_of_digit_words_is_rejected() -> None:
 def test_try_text_explains_match_and_suggests_on_no_match() -> None:
     compiled = compile_menu(BANK)
     assert try_text(compiled, "check my savings balance") == (
-        "'check my savings balance' -> balance [account_type=savings]"
-        " (template: check my {account_type} balance)"
+        "'check my savings balance' -> balance\n"
+        "  slots: account_type=savings\n"
+        "  why: template 'check my {account_type} balance' at test.yaml:1"
     )
     assert "closest accepted: 'my balance'" in try_text(compiled, "my balanc")
 

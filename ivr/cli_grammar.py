@@ -1,0 +1,185 @@
+"""``ivr grammar check|try|sample|test``: the ops tools for editing menu grammars safely.
+
+Thin: argument parsing and printing. The work is in :mod:`ivr.grammar` (check, sampler,
+regression) and the recognizer choice in :mod:`ivr.grammar.recognizers`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ivr.grammar.errors import Issue
+
+
+def add_grammar_commands(sub: Any) -> None:
+    """Register ``ivr grammar …`` on the top-level subparsers ``sub``."""
+    grammar = sub.add_parser("grammar", help="menu grammars: check, try, sample, test")
+    gsub = grammar.add_subparsers(dest="grammar_command", required=True)
+    check = gsub.add_parser("check", help="validate grammar files, dialog fit and vocabulary")
+    check.add_argument("dir", nargs="?", default=None, help="a grammar set or a folder of sets")
+    check.add_argument(
+        "--no-vocab", action="store_true", help="skip the recognizer vocabulary check"
+    )
+    tryp = gsub.add_parser("try", help="show what a menu makes of a sentence, and why")
+    tryp.add_argument("menu")
+    tryp.add_argument("text")
+    tryp.add_argument("--dir", default=None, help="grammar set (default: IVR_GRAMMAR_DIR)")
+    sample = gsub.add_parser("sample", help="list the sentences a menu accepts, by intent")
+    sample.add_argument("menu")
+    sample.add_argument("--limit", type=int, default=10, help="sentences shown per intent")
+    sample.add_argument("--all", action="store_true", help="show every sentence")
+    sample.add_argument("--dir", default=None, help="grammar set (default: IVR_GRAMMAR_DIR)")
+    test = gsub.add_parser(
+        "test", help="speak the regression utterances in DIR/tests to the real recognizer"
+    )
+    test.add_argument("dir", nargs="?", default=None, help="a grammar set or a folder of sets")
+    test.add_argument("--menu", default=None, help="only this menu's regression file")
+    test.add_argument(
+        "--repeat", type=int, default=1, help="speak each case N times with different line noise"
+    )
+    test.add_argument(
+        "--retries",
+        type=int,
+        default=0,
+        help="re-speak a wrong result up to N times before calling it a failure (CI: 2)",
+    )
+
+
+def run_grammar(args: argparse.Namespace) -> int:
+    """Run the ``ivr grammar`` subcommand in ``args``; the exit status."""
+    default = os.environ.get("IVR_GRAMMAR_DIR", "grammars/en")
+    directory = Path(args.dir or default)
+    if args.grammar_command == "check":
+        return _check(directory, vocab=not args.no_vocab)
+    if args.grammar_command == "test":
+        return _test(directory, args.menu, max(1, args.repeat), max(0, args.retries))
+    return _explore(directory, args)
+
+
+def grammar_dirs(directory: Path) -> list[Path]:
+    """``directory`` itself when it holds grammar files, else its subdirectories (one per set)."""
+    if any(directory.glob("*.yaml")) or any(directory.glob("*.yml")) or not directory.is_dir():
+        return [directory]
+    return sorted(d for d in directory.iterdir() if d.is_dir())
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _check(directory: Path, *, vocab: bool) -> int:
+    from ivr.asr.base import SpeechEngine
+    from ivr.grammar.check import check_grammar_dir
+    from ivr.grammar.loader import analyse_grammar_dir
+    from ivr.grammar.recognizers import EngineEnv, vocabulary_engines
+    from ivr.grammar.regression import TESTS_DIR, load_suites
+
+    env = EngineEnv.from_environ(os.environ)
+    engines_for: dict[str, tuple[list[SpeechEngine], str | None]] = {}
+    issues: list[Issue] = []
+    dirs = grammar_dirs(directory)
+    for d in dirs:
+        grammar_set, _ = analyse_grammar_dir(d)
+        engines: list[SpeechEngine] = []
+        if vocab and grammar_set is not None:
+            language = grammar_set.language
+            if language not in engines_for:
+                engines_for[language] = vocabulary_engines(language, env)
+            engines, note = engines_for[language]
+            if note:
+                print(f"{d}: note: {note}")
+        issues += check_grammar_dir(d, engines)
+        if grammar_set is not None and (d / TESTS_DIR).is_dir():
+            issues += load_suites(d, grammar_set)[1]
+    for issue in issues:
+        print(issue)
+    errors = sum(1 for issue in issues if issue.is_error)
+    checked = f"{len(dirs)} grammar {'directory' if len(dirs) == 1 else 'directories'}"
+    print(
+        f"{checked} checked: {_plural(errors, 'error')}, {_plural(len(issues) - errors, 'warning')}"
+    )
+    return 1 if errors else 0
+
+
+def _explore(directory: Path, args: argparse.Namespace) -> int:
+    from ivr.grammar import GrammarError, compile_menu, load_grammar_dir
+    from ivr.grammar.sampler import sample_lines, try_text
+
+    try:
+        gs = load_grammar_dir(directory)
+    except GrammarError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if args.menu not in gs.menus:
+        print(f"unknown menu {args.menu!r}; menus: {', '.join(sorted(gs.menus))}", file=sys.stderr)
+        return 2
+    compiled = compile_menu(gs.menu(args.menu))
+    if args.grammar_command == "try":
+        print(try_text(compiled, args.text))
+        return 0 if compiled.match(args.text) is not None else 1
+    for line in sample_lines(compiled, None if args.all else max(1, args.limit)):
+        print(line)
+    return 0
+
+
+def _test(directory: Path, only_menu: str | None, repeat: int, retries: int) -> int:
+    from ivr.asr.errors import EngineError
+    from ivr.asr.select import load_engine
+    from ivr.grammar import GrammarError, compile_grammar_set, load_grammar_dir
+    from ivr.grammar.listening import PhoneListener
+    from ivr.grammar.recognizers import EngineEnv, regression_plan
+    from ivr.grammar.regression import load_suites, report_lines, run_suite, uncovered_menus
+    from ivr.tts.synth import Pyttsx3Synthesizer
+
+    env = EngineEnv.from_environ(os.environ)
+    synth = Pyttsx3Synthesizer()
+    failed = False
+    try:
+        for d in grammar_dirs(directory):
+            started = time.monotonic()
+            try:
+                gs = load_grammar_dir(d)
+                plan = regression_plan(gs.language, env)
+                engine = load_engine(plan)
+            except (GrammarError, EngineError) as exc:
+                print(f"{d}: {exc}", file=sys.stderr)
+                failed = True
+                continue
+            suites, issues = load_suites(d, gs)
+            for issue in issues:
+                print(issue, file=sys.stderr)
+            if any(issue.is_error for issue in issues):
+                failed = True
+                continue
+            if only_menu is not None:
+                suites = [suite for suite in suites if suite.menu == only_menu]
+            compiled = compile_grammar_set(gs)
+            listener = PhoneListener(synth, engine)
+            print(f"{d}: {sum(len(s.cases) for s in suites)} utterances, engine {plan.reason}")
+            trials = [
+                trial
+                for suite in suites
+                for trial in run_suite(
+                    suite,
+                    compiled[suite.menu],
+                    listener,
+                    gs.voice or "gmw/en-us",
+                    repeat,
+                    retries,
+                )
+            ]
+            for line in report_lines(trials):
+                print(line)
+            if only_menu is None:
+                for menu in uncovered_menus(compiled, suites):
+                    print(f"{d}: warning: menu '{menu}' has no regression file")
+            print(f"{d}: {len(trials)} trials in {time.monotonic() - started:.1f} s")
+            failed = failed or not trials or any(not trial.passed for trial in trials)
+    finally:
+        synth.close()
+    return 1 if failed else 0
