@@ -17,9 +17,6 @@ from ivr.web.twilio_routes import router as twilio_router
 
 log = logging.getLogger("ivr")
 
-GRAMMAR_POLL_S = 1.0
-"""How often grammar files are checked for edits (hot reload)."""
-
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     """Build the app. ``services`` may be injected (tests); otherwise built at start-up."""
@@ -31,7 +28,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             services if services is not None else await asyncio.to_thread(build_services, settings)
         )
         app.state.services = svc
-        watcher = asyncio.create_task(_watch_grammars(svc))
+        watcher = asyncio.create_task(_watch_grammars(svc, settings.grammar_poll_s))
         try:
             yield
         finally:
@@ -51,9 +48,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     return app
 
 
-async def _watch_grammars(services: Services) -> None:
+async def _watch_grammars(services: Services, poll_s: float) -> None:
+    """Hot reload: every ``poll_s`` seconds, load edited grammar files if they are valid."""
     while True:
-        await asyncio.sleep(GRAMMAR_POLL_S)
+        await asyncio.sleep(poll_s)
         try:
             await asyncio.to_thread(services.grammars.reload_if_changed)
         except Exception:

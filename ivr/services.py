@@ -13,6 +13,8 @@ from ivr.call.session import CallDeps
 from ivr.dialog.context import DialogContext
 from ivr.dialog.policy import DialogPolicy
 from ivr.dialog_adapters import SnapshotGrammar, StoreBackend
+from ivr.grammar import GrammarSet, Issue
+from ivr.grammar.check import check_grammar_set
 from ivr.grammar_registry import GrammarRegistry, GrammarSnapshot
 from ivr.settings import Settings
 from ivr.store.agents import AgentStore
@@ -107,7 +109,14 @@ def build_services(
             gs = snapshot.grammar_set
             prompts_holder[0].render_all(gs.prompt_texts(), voice=gs.voice)
 
-    grammars = GrammarRegistry(settings.grammar_dir, on_change=render_new_prompts)
+    def validate(gs: GrammarSet) -> list[Issue]:
+        # What loading cannot see: menus the dialog needs, message placeholders, and words
+        # this engine cannot hear (it would fail every recognition in that menu).
+        return check_grammar_set(gs, [engine])
+
+    grammars = GrammarRegistry(
+        settings.grammar_dir, on_change=render_new_prompts, validate=validate
+    )
     gs = grammars.snapshot().grammar_set
     prompts = PromptCache(
         settings.audio_dir,

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     """Bearer token for ``/api/*``."""
     grammar_dir: Path = Path("grammars/en")
     """Menu grammars for this hotline (one language directory)."""
+    grammar_poll_s: float = Field(1.0, gt=0.0, le=60.0)
+    """How often grammar files are checked for edits (hot reload), in seconds."""
     audio_dir: Path = Path("audio/cache")
     """Rendered prompt audio, by content hash."""
     tts_rate: int = Field(165, ge=80, le=400)
