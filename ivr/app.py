@@ -13,6 +13,7 @@ from ivr.services import Services, build_services
 from ivr.settings import Settings
 from ivr.web.agent.install import install_desk
 from ivr.web.api import make_api_router
+from ivr.web.reports import make_reports_router
 from ivr.web.twilio_routes import router as twilio_router
 
 log = logging.getLogger("ivr")
@@ -44,6 +45,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         app.state.services = services
     app.include_router(twilio_router)
     app.include_router(make_api_router(lambda: app.state.services.store, settings.api_token))
+    app.include_router(make_reports_router(lambda: app.state.services.store, settings.api_token))
     install_desk(app, lambda: app.state.services)
     return app
 

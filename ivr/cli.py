@@ -1,4 +1,4 @@
-"""Command line: ``ivr serve``, ``ivr call``, ``ivr grammar …``, ``ivr prompts render`` …"""
+"""Command line: ``ivr serve``, ``ivr call``, ``ivr grammar …``, ``ivr report …``, ``ivr db`` …"""
 
 from __future__ import annotations
 
@@ -78,8 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     add_agents_parser(sub)
 
     from ivr.cli_grammar import add_grammar_commands
+    from ivr.cli_report import add_report_commands
 
     add_grammar_commands(sub)
+    add_report_commands(sub)
     return p
 
 
@@ -115,6 +117,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_agents(args)
     if command == "grammar":
         return _grammar(args)
+    if command == "report":
+        from ivr.cli_report import run_report
+
+        return run_report(args)
     raise AssertionError(command)
 
 

@@ -11,7 +11,7 @@ that serves the live media streams.
 
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -31,8 +31,11 @@ BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bear
 """The ``Authorization: Bearer ...`` credentials, or None when absent or another scheme."""
 
 
-def make_api_router(get_store: Callable[[], Store], api_token: str) -> APIRouter:
-    """The ``/api`` routes, reading from ``get_store()`` and requiring ``api_token``."""
+def bearer_guard(api_token: str) -> Callable[[BearerCredentials], Awaitable[None]]:
+    """A route dependency admitting only ``Authorization: Bearer <api_token>`` (else 401).
+
+    Shared by every ``/api`` router so they all authenticate the same way.
+    """
     if not api_token:
         # An empty token would make "Authorization: Bearer " a valid credential.
         raise ValueError("api_token must not be empty")
@@ -49,6 +52,12 @@ def make_api_router(get_store: Callable[[], Store], api_token: str) -> APIRouter
                 headers={"WWW-Authenticate": "Bearer"},
             )
 
+    return require_token
+
+
+def make_api_router(get_store: Callable[[], Store], api_token: str) -> APIRouter:
+    """The ``/api`` routes, reading from ``get_store()`` and requiring ``api_token``."""
+    require_token = bearer_guard(api_token)
     router = APIRouter(prefix="/api", tags=["calls"], dependencies=[Depends(require_token)])
 
     @router.get("/calls/{call_sid}", response_model=None)
