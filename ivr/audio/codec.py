@@ -55,6 +55,16 @@ def split_frames(ulaw: bytes, size: int = FRAME_BYTES) -> Iterator[bytes]:
         yield chunk
 
 
+def split_chunks(ulaw: bytes, frames: int) -> Iterator[bytes]:
+    """Cut μ-law audio into chunks of up to ``frames`` 20 ms frames (whole frames: the end
+    is padded with silence to the next frame, not to a full chunk)."""
+    short = -len(ulaw) % FRAME_BYTES
+    padded = ulaw + ULAW_SILENCE * short
+    size = FRAME_BYTES * max(1, frames)
+    for start in range(0, len(padded), size):
+        yield padded[start : start + size]
+
+
 def silence_ulaw(ms: int) -> bytes:
     """``ms`` milliseconds of 8 kHz μ-law silence."""
     return ULAW_SILENCE * (8 * ms)

@@ -50,3 +50,12 @@ def test_resample_changes_length_by_the_rate_ratio() -> None:
 
 def test_rms_of_empty_is_zero() -> None:
     assert rms(b"") == 0
+
+
+def test_split_chunks_keeps_whole_frames_and_pads_only_the_last_frame() -> None:
+    from ivr.audio.codec import split_chunks
+
+    chunks = list(split_chunks(b"\x01" * 1000, frames=3))
+    assert [len(c) for c in chunks] == [480, 480, 160]
+    assert b"".join(chunks)[:1000] == b"\x01" * 1000
+    assert b"".join(chunks)[1000:] == b"\xff" * 120
