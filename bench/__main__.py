@@ -26,10 +26,16 @@ def _capacity(args: argparse.Namespace) -> dict[str, Any]:
     levels = args.levels or (QUICK_LEVELS if args.quick else FULL_LEVELS)
     speech = caller_speech()
     rows = []
+    # Variants and worker counts alternate within each N: side by side, same machine state.
     for n in levels:
         for workers in args.workers:
-            print(f"capacity: {n} calls, {workers} worker(s)", file=sys.stderr, flush=True)
-            rows.append(run_level(n, speech, workers=workers, limit_s=args.level_limit_s))
+            for variant in args.variants:
+                print(f"capacity: {n} calls, {workers} worker(s), {variant}", file=sys.stderr)
+                rows.append(
+                    run_level(
+                        n, speech, workers=workers, limit_s=args.level_limit_s, variant=variant
+                    )
+                )
     return {"rows": rows}
 
 
@@ -68,6 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--levels", type=int, nargs="+", help="capacity: call counts")
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[1], help="capacity: server processes"
+    )
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        default=["baseline", "current"],
+        choices=["baseline", "current"],
+        help="capacity: app builds to compare (baseline = before the performance changes)",
     )
     parser.add_argument("--level-limit-s", type=float, default=150.0, help="capacity: per N")
     parser.add_argument("--minutes", type=float, help="soak duration (default 30; quick 2)")

@@ -39,8 +39,15 @@ from ivr.tts.synth import Pyttsx3Synthesizer
 CHUNK_BYTES = 1600
 """100 ms of 8 kHz PCM, the call session's feeding size."""
 
-REJECT_BELOW = Settings.model_fields["reject_below"].default
-CONFIRM_BELOW = Settings.model_fields["confirm_below"].default
+
+def _policy_default(name: str, fallback: float) -> float:
+    """The app's default threshold (the settings are the single source of the policy)."""
+    field = Settings.model_fields.get(name)
+    return float(field.default) if field is not None else fallback
+
+
+REJECT_BELOW = _policy_default("reject_below", 0.45)
+CONFIRM_BELOW = _policy_default("confirm_below", 0.6)
 
 
 class _Engine(Protocol):

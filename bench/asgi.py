@@ -1,17 +1,32 @@
-"""ASGI factory for uvicorn's multi-worker mode (``--factory bench.asgi:app``).
+"""ASGI factory for the benchmark servers (``bench.serve`` runs it through uvicorn).
 
-``ivr serve`` runs one process; several workers need an import string that uvicorn can
-call in each worker, which is all this is.
+``BENCH_VARIANT=baseline`` rebuilds the server as it was before the performance changes
+(one outbound media message per 20 ms frame; at most 4 idle PocketSphinx decoders kept),
+so before and after can be measured side by side in one run. ``current`` is the app as
+shipped, built exactly as ``ivr serve`` builds it.
 """
 
 from __future__ import annotations
+
+import os
 
 from fastapi import FastAPI
 
 from ivr.app import create_app
 from ivr.settings import load_settings
 
+VARIANTS = ("current", "baseline")
+
 
 def app() -> FastAPI:
-    """The app with settings from the environment, as ``ivr serve`` builds it."""
-    return create_app(load_settings())
+    """The app for ``BENCH_VARIANT`` with settings from the environment."""
+    settings = load_settings()
+    if os.environ.get("BENCH_VARIANT", "current") != "baseline":
+        return create_app(settings)
+    import ivr.call.session as session
+    from ivr.asr.pocketsphinx_engine import PocketSphinxEngine
+    from ivr.services import build_services
+
+    session.OUTBOUND_FRAMES_PER_MESSAGE = 1
+    services = build_services(settings, engine=PocketSphinxEngine(max_idle_decoders=4))
+    return create_app(settings, services)

@@ -123,10 +123,15 @@ def collect(
 
 
 def run_level(
-    n: int, speech: dict[str, str], *, workers: int = 1, limit_s: float = 120
+    n: int,
+    speech: dict[str, str],
+    *,
+    workers: int = 1,
+    limit_s: float = 120,
+    variant: str = "current",
 ) -> dict[str, Any]:
     """N calls against a fresh server; the table row for N."""
-    server = start_server(workers=workers)
+    server = start_server(workers=workers, variant=variant)
     try:
         time.sleep(1.0)
         idle = server.usage()
@@ -140,8 +145,10 @@ def run_level(
         http_5xx = server.log_count('" 5')
     finally:
         server.stop()
-    return level_row(n, workers, calls, sampler.samples, idle.rss_bytes, idle.cpu_s, wall,
+    row = level_row(n, workers, calls, sampler.samples, idle.rss_bytes, idle.cpu_s, wall,
                      len(errors), http_5xx)  # fmt: skip
+    row["variant"] = variant
+    return row
 
 
 def peak_concurrency(calls: list[dict[str, Any]]) -> int:

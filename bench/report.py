@@ -86,15 +86,17 @@ def capacity_section(data: dict[str, Any]) -> list[str]:
         "arriving after its playback time (underrun). CPU is the server's process tree "
         "(1.0 = one core of 2); memory per call = (peak RSS − idle RSS) / N.",
         "",
-        "| N | workers | ok / done | peak live | voice turn p50 / p95 / p99 ms | key turn p50 / "
-        "p95 / p99 ms | greeting p50 / p95 ms | late frames (calls) | CPU avg / peak-5s "
+        "| N | build | workers | ok / done | peak live | voice turn p50 / p95 / p99 ms | "
+        "key turn p50 / p95 / p99 ms | greeting p50 / p95 ms | late frames (calls) | "
+        "CPU avg / peak-5s "
         "cores | RSS idle → peak MB | MB per call | errors (log / 5xx) |",
-        "|" + "---|" * 12,
+        "|" + "---|" * 13,
     ]
     for r in data.get("rows", []):
         v, k, g = r["voice_turn_ms"], r["key_turn_ms"], r["greeting_ms"]
         lines.append(
-            f"| {r['n']} | {r['workers']} | {r['calls_ok']} / {r['calls_done']} | "
+            f"| {r['n']} | {r.get('variant', 'current')} | {r['workers']} | "
+            f"{r['calls_ok']} / {r['calls_done']} | "
             f"{r['peak_concurrent']} | {f(v['p50'])} / {f(v['p95'])} / {f(v['p99'])} | "
             f"{f(k['p50'])} / {f(k['p95'])} / {f(k['p99'])} | {f(g['p50'])} / "
             f"{f(g['p95'])} | {r['late_frames']} ({r['calls_with_underrun']}) | "

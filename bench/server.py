@@ -71,6 +71,7 @@ class ServerProcess:
     workdir: Path
     log_path: Path
     workers: int = 1
+    variant: str = "current"
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -131,12 +132,16 @@ def _run(args: list[str], env: dict[str, str]) -> None:
 
 
 def start_server(
-    workers: int = 1, asr: str = "pocketsphinx", workdir: Path | None = None
+    workers: int = 1,
+    asr: str = "pocketsphinx",
+    workdir: Path | None = None,
+    variant: str = "current",
 ) -> ServerProcess:
     """Seed a fresh database and start a server; returns once ``/healthz`` answers.
 
     ``workers`` > 1 runs uvicorn's multi-process mode (one listening socket shared by the
     workers; sessions are per process, the SQLite store is shared through WAL).
+    ``variant`` picks the app build (see :mod:`bench.asgi`).
     """
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ivr-bench-"))
     port = free_port()
@@ -145,17 +150,12 @@ def start_server(
     _run([PY, "-m", "ivr.cli", "db", "seed"], env)
     _run([PY, "-m", "ivr.cli", "prompts", "render"], env)
     log_path = workdir / "server.log"
-    if workers == 1:
-        cmd = [PY, "-m", "ivr.cli", "serve"]
-    else:
-        cmd = [
-            PY, "-m", "uvicorn", "--factory", "bench.asgi:app",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--ws-ping-interval", "0", "--log-level", "info",
-        ]  # fmt: skip
+    env["BENCH_WORKERS"] = str(workers)
+    env["BENCH_VARIANT"] = variant
+    cmd = [PY, "-m", "bench.serve"]
     with log_path.open("wb") as log:
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    server = ServerProcess(proc, port, workdir, log_path, workers)
+    server = ServerProcess(proc, port, workdir, log_path, workers, variant)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
