@@ -7,11 +7,11 @@ IVR     := $(VENV)/bin/ivr
 STAMP   := $(VENV)/.installed
 SYSDEPS := .ci/system-packages.stamp
 
-# Demo defaults for a local run; real deployments set these in the environment.
-export IVR_PUBLIC_URL ?= http://127.0.0.1:8080
-export IVR_PORT ?= 8080
-export IVR_TWILIO_AUTH_TOKEN ?= dev-auth-token-change-me
-export IVR_API_TOKEN ?= dev-api-token-change-me
+# Demo defaults for `make run` only; real deployments set these in the environment.
+run: export IVR_PUBLIC_URL ?= http://127.0.0.1:8080
+run: export IVR_PORT ?= 8080
+run: export IVR_TWILIO_AUTH_TOKEN ?= dev-auth-token-change-me
+run: export IVR_API_TOKEN ?= dev-api-token-change-me
 
 .PHONY: setup run test lint typecheck check grammar-check bench clean
 

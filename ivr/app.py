@@ -18,9 +18,15 @@ from ivr.web.twilio_routes import router as twilio_router
 
 log = logging.getLogger("ivr")
 
+QUIET_LOGGERS = ("websockets", "uvicorn.protocols.websockets")
+"""At DEBUG these log every Media Streams frame — including ``dtmf`` frames, i.e. PIN
+digits. They are held at WARNING whatever the configured level."""
+
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     """Build the app. ``services`` may be injected (tests); otherwise built at start-up."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -60,6 +60,7 @@ class Services:
             context=self.dialog_context,
             executor=self.executor,
             on_transfer=self.feed.transfer_recorded,
+            account_sid=self.settings.twilio_account_sid,
         )
 
     def close(self) -> None:
@@ -74,6 +75,7 @@ def dialog_policy(settings: Settings) -> DialogPolicy:
     """The escalation and confirmation policy the settings ask for."""
     return DialogPolicy(
         confirm_below=settings.confirm_below,
+        reject_below=settings.reject_below,
         max_consecutive_failures=settings.max_consecutive_failures,
         max_total_failures=settings.max_total_failures,
         no_input_ms=settings.no_input_ms,

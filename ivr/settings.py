@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     """Failed intents in one call before a transfer."""
     confirm_below: float = Field(0.6, ge=0.0, le=1.0)
     """Speech results with lower confidence are confirmed (yes/no) before acting."""
+    reject_below: float = Field(0.45, ge=0.0, le=1.0)
+    """Speech results with lower confidence are treated as not understood."""
     no_input_ms: int = Field(6000, ge=1000)
     """Silence after a prompt before it counts as no input."""
     max_ws_message_bytes: int = Field(64 * 1024, ge=1024)

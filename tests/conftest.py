@@ -6,19 +6,22 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
 
 from ivr.app import create_app
+from ivr.asr.base import SpeechEngine
 from ivr.services import Services, build_services
 from ivr.settings import Settings, load_settings
 from ivr.sim.caller import CallResult, SimConfig, Simulator, Step
+from ivr.store.repo import Store
 from ivr.store.seed import seed_demo
-from ivr.tts.synth import Pyttsx3Synthesizer
+from ivr.tts.synth import Pyttsx3Synthesizer, Synthesizer
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTH_TOKEN = "test-auth-token-0123456789"
@@ -38,7 +41,7 @@ class LiveServer:
     settings: Settings
     services: Services
     base_url: str
-    synth: Pyttsx3Synthesizer
+    synth: Synthesizer
 
     def simulator(self, **overrides: object) -> Simulator:
         config = SimConfig(
@@ -68,9 +71,19 @@ def prompt_audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def start_server(
-    tmp: Path, audio_dir: Path, synth: Pyttsx3Synthesizer, **overrides: object
+    tmp: Path,
+    audio_dir: Path,
+    synth: Synthesizer,
+    *,
+    engine: SpeechEngine | None = None,
+    wrap_store: Callable[[Store], Any] | None = None,
+    **overrides: object,
 ) -> Iterator[LiveServer]:
-    """Build services and run uvicorn in a thread; yields once it accepts connections."""
+    """Build services and run uvicorn in a thread; yields once it accepts connections.
+
+    ``engine`` and ``wrap_store`` inject faults (a failing recognizer, a store that goes
+    down mid-call); everything else is the real thing.
+    """
     port = free_port()
     values: dict[str, object] = {
         "host": "127.0.0.1",
@@ -86,8 +99,10 @@ def start_server(
     }
     values.update(overrides)
     settings = load_settings(**values)
-    services = build_services(settings, synth=synth)
+    services = build_services(settings, synth=synth, engine=engine)
     seed_demo(services.store)
+    if wrap_store is not None:
+        services.store = wrap_store(services.store)
     app = create_app(settings, services)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws_ping_interval=None)

@@ -9,6 +9,16 @@ from ivr.settings import SettingsError, load_settings
 REQUIRED = {"twilio_auth_token": "tok-123456", "api_token": "api-123456"}
 
 
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come from the environment: start each test from none of ours."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("IVR_"):
+            monkeypatch.delenv(name)
+
+
 def test_settings_read_from_ivr_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IVR_PORT", "9090")
     monkeypatch.setenv("IVR_PUBLIC_URL", "https://ivr.example.com/")

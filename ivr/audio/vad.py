@@ -56,9 +56,13 @@ class SpeechDetector:
         self.reset()
 
     def reset(self) -> None:
-        """Forget any utterance in progress (the noise floor is kept)."""
+        """Forget any utterance in progress (the noise floor is kept).
+
+        ``hit_limit`` says whether the utterance that just ENDed reached ``max_frames``.
+        """
         self.in_onset = False
         self.confirmed = False
+        self.hit_limit = False
         self.voiced = 0
         self.silent_run = 0
         self.frames = 0
@@ -98,6 +102,10 @@ class SpeechDetector:
                 return VadEvent.DISCARD
             return VadEvent.NONE
         if self.silent_run >= cfg.end_silence_frames or self.frames >= cfg.max_frames:
+            hit_limit = self.frames >= cfg.max_frames
             self.reset()
+            # Read by the session right after END: nobody answers a menu with 12 s of
+            # unbroken sound, so that is noise, not speech.
+            self.hit_limit = hit_limit
             return VadEvent.END
         return VadEvent.NONE

@@ -12,10 +12,13 @@ Send = Callable[[str], Awaitable[None]]
 
 
 class CompiledMenuView(Protocol):
-    """The part of a compiled menu the session uses: its recognizer grammar."""
+    """The part of a compiled menu the session uses: its recognizer grammar and matcher."""
 
     @property
     def recognizer(self) -> RecognizerGrammar: ...
+
+    def match(self, text: str) -> object | None:
+        """Non-None when ``text`` is a whole phrase of the menu."""
 
 
 class GrammarSource(Protocol):
@@ -36,6 +39,8 @@ class CallRecorder(Protocol):
     """Durable call records (blocking; run in a thread)."""
 
     def start_call(self, call_sid: str, from_number: str, to_number: str) -> bool: ...
+
+    def get_call(self, call_sid: str) -> Mapping[str, Any] | None: ...
 
     def set_call_engine(self, call_sid: str, engine: str) -> None: ...
 

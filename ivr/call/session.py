@@ -53,6 +53,11 @@ OUTBOUND_FRAMES_PER_MESSAGE = 25
 """Prompt audio per outbound media message (500 ms). Twilio plays any whole number of
 20 ms frames per message; one message per frame cost 25× the JSON, base64 and WebSocket
 work for the same audio (bench/: 1882 messages per scripted call instead of ~80)."""
+EARLY_END_SILENCE_MS = 300
+"""Pause after which a partial result that is already a complete menu phrase ends the
+utterance (the full end-of-speech silence is 450–700 ms)."""
+MAX_KEYS_PER_SECOND = 12
+MAX_TYPEAHEAD = 16
 BACKEND_TIMEOUT_S = 5.0
 """A store answer slower than this is treated as a failure: the caller is apologised to and
 transferred instead of waiting in silence."""
@@ -75,6 +80,8 @@ class CallDeps:
     on_transfer: Callable[[str], None] | None = None
     """Told the CallSid right after a transfer is recorded (the agent desk's live feed).
     Must not block; an error in it is logged and the transfer goes ahead."""
+    account_sid: str = ""
+    """When set, a stream's ``start`` must carry this account SID."""
 
 
 @dataclass
@@ -85,6 +92,8 @@ class _Utterance:
     pending: list[bytes] = field(default_factory=list)
     task: asyncio.Task[Transcript] | None = None
     confirmed: bool = False
+    partial: str = ""
+    """The recognizer's best words so far, updated after each chunk it is fed."""
 
 
 class CallSession:
@@ -116,6 +125,8 @@ class CallSession:
         self._no_input_at: int | None = None
         self._digits = ""
         self._digit_deadline: int | None = None
+        self._dtmf_times: list[int] = []
+        self._typeahead: list[str] = []
 
     # ------------------------------------------------------------------ inbound
 
@@ -124,8 +135,11 @@ class CallSession:
         if isinstance(msg, Start):
             await self._on_start(msg)
             return
-        if isinstance(msg, Media | Dtmf | Mark) and self.stream_sid is None:
-            raise SessionError(f"{type(msg).__name__.lower()} before start")
+        if isinstance(msg, Media | Dtmf | Mark):
+            if self.stream_sid is None:
+                raise SessionError(f"{type(msg).__name__.lower()} before start")
+            if msg.stream_sid != self.stream_sid:
+                raise SessionError(f"{type(msg).__name__.lower()} for another streamSid")
         if isinstance(msg, Media):
             await self._on_media(msg)
         elif isinstance(msg, Dtmf):
@@ -138,12 +152,20 @@ class CallSession:
     async def _on_start(self, start: Start) -> None:
         if self.stream_sid is not None:
             raise SessionError("second start on one stream")
+        if self.deps.account_sid and start.account_sid != self.deps.account_sid:
+            raise SessionError("start.accountSid is not this server's Twilio account")
+        # The stream must belong to a call whose signed webhook this server answered; the
+        # caller ID comes from that record, not from the stream's own parameters.
+        record = await self._blocking(self.deps.recorder.get_call, start.call_sid)
+        if record is None:
+            raise SessionError("stream for a call this server never answered")
+        if record.get("status") != "in-progress":
+            raise SessionError(f"stream for a call that is already {record.get('status')}")
         self.stream_sid = start.stream_sid
         self.call_sid = start.call_sid
-        self.caller = start.custom_parameters.get("caller", "")
-        called = start.custom_parameters.get("called", "")
+        self.caller = str(record.get("from") or "")
+        called = str(record.get("to") or "")
         log.info("call %s: stream %s started", self.call_sid, self.stream_sid)
-        await self._blocking(self.deps.recorder.start_call, self.call_sid, self.caller, called)
         await self._blocking(
             self.deps.recorder.set_call_engine, self.call_sid, self.deps.engine.name
         )
@@ -175,9 +197,27 @@ class CallSession:
         elif vad is VadEvent.DISCARD:
             self._drop_utterance()
         elif vad is VadEvent.END:
+            await self._end_utterance(listen, noise=self._vad.hit_limit)
+            return
+        elif self._complete_so_far(listen):
+            # Early end of speech: what the caller said is already a whole phrase of the
+            # menu and they have paused, so answer now instead of waiting out the full
+            # end-of-speech silence.
+            self._vad.reset()
             await self._end_utterance(listen)
             return
         await self._check_timers(listen)
+
+    def _complete_so_far(self, listen: fx.Listen) -> bool:
+        utt = self._utterance
+        if utt is None or not utt.confirmed or not utt.partial:
+            return False
+        if self._vad.silent_run < EARLY_END_SILENCE_MS // FRAME_MS:
+            return False
+        if listen.digits is not None and listen.digits[0] != listen.digits[1]:
+            return False  # variable-length numbers: a pause may be between digit groups
+        compiled = self.deps.grammars.compiled().get(listen.menu_id)
+        return compiled is not None and compiled.match(utt.partial) is not None
 
     async def _check_timers(self, listen: fx.Listen) -> None:
         now = self._stream_ms
@@ -194,9 +234,21 @@ class CallSession:
             await self._events.put(ev.NoInput())
 
     async def _on_dtmf(self, digit: str) -> None:
+        # No keypad sends more than a few keys a second; a flood is ignored, not obeyed.
+        recent = [t for t in self._dtmf_times if t > self._stream_ms - 1000]
+        if len(recent) >= MAX_KEYS_PER_SECOND:
+            if len(recent) == MAX_KEYS_PER_SECOND:
+                log.warning("call %s: DTMF flood, ignoring keys", self.call_sid)
+            self._dtmf_times = [*recent, self._stream_ms]
+            return
+        self._dtmf_times = [*recent, self._stream_ms]
         listen = self._listen
         if listen is None:
-            return  # between turns: the engine is already acting on the last input
+            # Between turns (the engine is acting on the last input): keep the keys as
+            # type-ahead for the next prompt, as callers who know the menu expect.
+            if len(self._typeahead) < MAX_TYPEAHEAD:
+                self._typeahead.append(digit)
+            return
         await self._barge_in()
         # DTMF tones leak into the audio; whatever was being captured is not speech.
         self._drop_utterance()
@@ -257,11 +309,16 @@ class CallSession:
         loop = asyncio.get_running_loop()
         pool = self.deps.executor
         rec: RecognizerSession = await loop.run_in_executor(pool, self.deps.engine.open, grammar)
+
+        def feed(chunk: bytes) -> str:
+            rec.accept(chunk)
+            return rec.partial()
+
         while True:
             chunk = await utt.queue.get()
             if chunk is None:
                 break
-            await loop.run_in_executor(pool, rec.accept, chunk)
+            utt.partial = await loop.run_in_executor(pool, feed, chunk)
         return await loop.run_in_executor(pool, rec.finish)
 
     def _drop_utterance(self) -> None:
@@ -275,7 +332,7 @@ class CallSession:
             assert self._listen is not None
             self._no_input_at = self._stream_ms + self._listen.no_input_ms
 
-    async def _end_utterance(self, listen: fx.Listen) -> None:
+    async def _end_utterance(self, listen: fx.Listen, *, noise: bool = False) -> None:
         utt = self._utterance
         self._utterance = None
         if utt is None or utt.task is None:
@@ -288,9 +345,14 @@ class CallSession:
         async def deliver() -> None:
             try:
                 transcript = await task
+                if noise:
+                    log.info("call %s: unbroken sound up to the limit: noise", self.call_sid)
+                    transcript = Transcript(text="", confidence=0.0, engine=transcript.engine)
             except Exception:
+                # Not the caller's fault, so not a no-match: a person takes over.
                 log.exception("call %s: recognizer failed", self.call_sid)
-                transcript = Transcript(text="", confidence=0.0, engine=self.deps.engine.name)
+                await self._fail("recognizer_error")
+                return
             log.info(
                 "call %s: heard on %s (conf %.2f)",
                 self.call_sid,
@@ -396,6 +458,12 @@ class CallSession:
             await self._play(effect)
         elif isinstance(effect, fx.Listen):
             self._start_listening(effect)
+            keys, self._typeahead = self._typeahead, []
+            for key in keys:
+                if self._listen is None:
+                    self._typeahead.append(key)  # the first keys completed this turn
+                else:
+                    await self._on_dtmf(key)
         elif isinstance(effect, fx.Request):
             self._track(asyncio.create_task(self._request(effect)))
         elif isinstance(effect, fx.Transfer):

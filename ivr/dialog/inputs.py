@@ -45,6 +45,8 @@ def handle_input(ctx: DialogContext, state: CallState, event: CallerInput) -> St
     )
     if match is None:
         return _no_match(ctx, state, menu, turn)
+    if isinstance(event, Heard) and event.confidence < _speech_floor(ctx, menu, match):
+        return _no_match(ctx, state, menu, replace(turn, intent=None))
     if isinstance(event, Heard) and _needs_confirmation(ctx, menu, match, event.confidence):
         state = replace(state, confirming=PendingConfirm(menu, match, state.consecutive_failures))
         state, effects = ask_menu(ctx, state, CONFIRM_MENU)
@@ -56,6 +58,18 @@ def handle_input(ctx: DialogContext, state: CallState, event: CallerInput) -> St
     if outcome is None:
         return state, effects
     return state, [RecordTurn(replace(turn, outcome=outcome)), *effects]
+
+
+def _speech_floor(ctx: DialogContext, menu: str, match: GrammarMatch) -> float:
+    """The confidence speech needs to count at all in ``menu``.
+
+    Spoken digits are never confirmed (a PIN is not read back), and a digit grammar hears
+    almost any speech as some digits: below the confirmation level they are a no-match
+    (the reprompt asks for the keypad), not a wrong PIN that counts towards the lockout.
+    """
+    if match.intent == "digits":
+        return max(ctx.policy.reject_below, ctx.policy.confirm_below)
+    return ctx.policy.reject_below
 
 
 def interpret(ctx: DialogContext, menu: str, event: Heard | KeysEntered) -> GrammarMatch | None:

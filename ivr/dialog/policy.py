@@ -11,6 +11,11 @@ class DialogPolicy:
 
     confirm_below: float = 0.6
     """Speech matches less confident than this are confirmed ("Did you say …?")."""
+    reject_below: float = 0.0
+    """Speech matches less confident than this are no-matches: noise and out-of-grammar
+    speech forced onto a phrase score low (measured: noise heard as "that's all" at 0.42),
+    and confirming them invites a second false accept. Off by default here; the app sets
+    it from ``IVR_REJECT_BELOW`` (0.45)."""
     confirm_exempt_intents: frozenset[str] = frozenset({"repeat"})
     """Intents acted on without confirmation: replaying a prompt costs less than asking."""
     max_consecutive_failures: int = 2
@@ -28,6 +33,8 @@ class DialogPolicy:
     def __post_init__(self) -> None:
         if not 0.0 <= self.confirm_below <= 1.0:
             raise ValueError("confirm_below must be within 0..1")
+        if not 0.0 <= self.reject_below <= self.confirm_below:
+            raise ValueError("reject_below must be within 0..confirm_below")
         if self.max_consecutive_failures < 1 or self.max_total_failures < 1:
             raise ValueError("failure limits must be at least 1")
         if min(self.open_end_silence_ms, self.short_end_silence_ms, self.no_input_ms) <= 0:

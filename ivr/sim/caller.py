@@ -289,7 +289,9 @@ class Simulator:
                 self._stream(result, stream_url, params, steps, audio, started),
                 timeout=cfg.timeout_s,
             )
-            if action:
+            if result.closed_by == "caller":
+                self._say_line(result, "caller hung up")
+            elif action:
                 form = self._form(sid, "in-progress")
                 result.after_stream_twiml = await self._post(client, action, form)
                 self._say_line(result, f"twiml after stream: {result.after_stream_twiml}")

@@ -94,3 +94,10 @@ def agent_unavailable(choice_url: str) -> str:
     )
     response.redirect(choice_url + "?Digits=2", method="POST")
     return str(response)
+
+
+def hangup() -> str:
+    """End the call."""
+    response = VoiceResponse()
+    response.hangup()
+    return str(response)

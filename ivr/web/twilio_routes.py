@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket
@@ -19,6 +20,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from ivr.call.session import CallSession, SessionError
 from ivr.services import Services
+from ivr.store.errors import StoreError
 from ivr.twilio import twiml
 from ivr.twilio.media import StreamProtocolError, parse_message
 from ivr.twilio.signature import is_valid, public_request_url
@@ -26,7 +28,10 @@ from ivr.web.whisper import whisper_text
 
 log = logging.getLogger("ivr.web")
 
+T = TypeVar("T")
+
 CALL_SID_LEN = 34
+TECHNICAL_APOLOGY = "We're sorry, we had a technical problem. Let me connect you to an agent."
 
 
 def get_services(request: Request) -> Services:
@@ -83,6 +88,16 @@ def _call_sid(form: FormData, name: str = "CallSid") -> str:
     return sid
 
 
+async def _best_effort(fn: Callable[..., T], *args: Any) -> T | None:
+    """Run a store call off the loop; a database outage is logged, never shown to a caller
+    (they hear the TwiML regardless — the record catches up when the store is back)."""
+    try:
+        return await asyncio.to_thread(fn, *args)
+    except StoreError as exc:
+        log.error("store unavailable during %s: %s", getattr(fn, "__name__", "a call"), exc)
+        return None
+
+
 def _xml(document: str) -> Response:
     return Response(content=document, media_type=twiml.XML)
 
@@ -108,7 +123,12 @@ async def incoming_call(form: TwilioForm, services: ServicesDep) -> Response:
     caller = str(form.get("From", ""))
     called = str(form.get("To", ""))
     # Idempotent: Twilio may retry the webhook with the same CallSid.
-    await asyncio.to_thread(services.store.start_call, call_sid, caller, called)
+    try:
+        await asyncio.to_thread(services.store.start_call, call_sid, caller, called)
+    except StoreError:
+        # No record, no self-service: the caller goes straight to a person.
+        log.error("call %s: store unavailable at the webhook; sending to an agent", call_sid)
+        return _xml(_dial(services, call_sid, lead_in=TECHNICAL_APOLOGY))
     settings = services.settings
     document = twiml.connect_stream(
         media_url=settings.media_url,
@@ -137,32 +157,37 @@ async def stream_ended(form: TwilioForm, services: ServicesDep) -> Response:
     """What follows the stream: a warm transfer, a hang-up, or — when the stream broke —
     an apology and an agent, never silence."""
     call_sid = _call_sid(form)
-    call = await asyncio.to_thread(services.store.get_call, call_sid)
+    store = services.store
+    try:
+        call = await asyncio.to_thread(store.get_call, call_sid)
+    except StoreError:
+        # Without the record we cannot know how the call went: a person can.
+        log.error("call %s: store unavailable after the stream; sending to an agent", call_sid)
+        return _xml(_dial(services, call_sid, lead_in=TECHNICAL_APOLOGY))
     if call is not None and call.get("transfer"):
         return _xml(_dial(services, call_sid, lead_in=None))
-    if call is not None and call.get("status") == "completed":
-        return _xml('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup /></Response>')
+    if call is not None and call.get("status") in ("completed", "abandoned", "failed"):
+        # The dialog said goodbye, or the caller already hung up: nothing more to do.
+        return _xml(twiml.hangup())
     caller = str(form.get("From", ""))
-    if call is None:
-        # Every call that started leaves a record, even one whose stream never began.
-        await asyncio.to_thread(
-            services.store.start_call, call_sid, caller, str(form.get("To", ""))
-        )
     # The stream ended without the dialog deciding how: something failed on our side.
     summary: dict[str, Any] = {
         "caller": caller,
         "customer_name": None,
         "verified": False,
-        "reason_text": "the automated system had a technical problem",
+        "reason": "The automated system had a technical problem.",
         "intents_tried": [],
         "failed_attempts": 0,
     }
-    await asyncio.to_thread(
-        services.store.record_transfer, call_sid, "technical_error", False, summary
-    )
-    services.feed.transfer_recorded(call_sid)  # agent desks show it at once
-    lead_in = "We're sorry, we had a technical problem. Let me connect you to an agent."
-    return _xml(_dial(services, call_sid, lead_in=lead_in))
+    try:
+        if call is None:
+            # Every call that started leaves a record, even one whose stream never began.
+            await asyncio.to_thread(store.start_call, call_sid, caller, str(form.get("To", "")))
+        await asyncio.to_thread(store.record_transfer, call_sid, "technical_error", False, summary)
+        services.feed.transfer_recorded(call_sid)  # agent desks show it at once
+    except StoreError:
+        log.error("call %s: could not record the technical transfer", call_sid)
+    return _xml(_dial(services, call_sid, lead_in=TECHNICAL_APOLOGY))
 
 
 def _dial(services: Services, call_sid: str, lead_in: str | None) -> str:
@@ -181,7 +206,7 @@ def _dial(services: Services, call_sid: str, lead_in: str | None) -> str:
 async def whisper(request: Request, form: TwilioForm, services: ServicesDep) -> Response:
     """Played to the agent before the caller is connected: who, why, what they tried."""
     call_sid = request.query_params.get("call", "")
-    call = await asyncio.to_thread(services.store.get_call, call_sid) if call_sid else None
+    call = await _best_effort(services.store.get_call, call_sid) if call_sid else None
     if call is None:
         return _xml(twiml.whisper("Incoming transfer from the hotline. No details are available."))
     return _xml(twiml.whisper(whisper_text(call)))
@@ -192,9 +217,9 @@ async def dial_ended(form: TwilioForm, services: ServicesDep) -> Response:
     """The agent leg ended. If nobody answered, the caller gets options, not silence."""
     call_sid = _call_sid(form)
     status = str(form.get("DialCallStatus", ""))
-    await asyncio.to_thread(services.store.set_dial_status, call_sid, status or "unknown")
+    await _best_effort(services.store.set_dial_status, call_sid, status or "unknown")
     if status in ("completed", "answered"):
-        return _xml('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup /></Response>')
+        return _xml(twiml.hangup())
     return _xml(
         twiml.agent_unavailable(
             choice_url=services.settings.url("/twilio/unavailable-choice"),
@@ -208,14 +233,14 @@ async def unavailable_choice(form: TwilioForm, services: ServicesDep) -> Respons
     call_sid = _call_sid(form)
     digit = str(form.get("Digits", ""))
     if digit == "2":
-        await asyncio.to_thread(services.store.set_dial_status, call_sid, "callback-requested")
+        await _best_effort(services.store.set_dial_status, call_sid, "callback-requested")
         return _xml(
             twiml.say_and_hangup(
                 "Thank you. An agent will call you back at this number as soon as possible. "
                 "Goodbye."
             )
         )
-    await asyncio.to_thread(services.store.set_dial_status, call_sid, "voicemail")
+    await _best_effort(services.store.set_dial_status, call_sid, "voicemail")
     return _xml(
         twiml.record_message(
             "Please leave your message after the tone, then press the pound key.",
@@ -228,7 +253,7 @@ async def unavailable_choice(form: TwilioForm, services: ServicesDep) -> Respons
 async def message_recorded(form: TwilioForm, services: ServicesDep) -> Response:
     """A voicemail was recorded; Twilio holds the audio at ``RecordingUrl``."""
     call_sid = _call_sid(form)
-    await asyncio.to_thread(services.store.set_dial_status, call_sid, "voicemail-left")
+    await _best_effort(services.store.set_dial_status, call_sid, "voicemail-left")
     return _xml(twiml.say_and_hangup("Thank you. Your message has been recorded. Goodbye."))
 
 
@@ -240,9 +265,8 @@ async def call_status(form: TwilioForm, services: ServicesDep) -> Response:
     status = str(form.get("CallStatus", ""))
     final = {"completed", "busy", "failed", "no-answer", "canceled"}
     if status in final:
-        await asyncio.to_thread(
-            services.store.end_call, call_sid, "completed" if status == "completed" else "failed"
-        )
+        ended = "completed" if status == "completed" else "failed"
+        await _best_effort(services.store.end_call, call_sid, ended)
     return Response(status_code=204)
 
 

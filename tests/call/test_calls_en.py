@@ -169,3 +169,26 @@ def test_call_at_real_time_pace_answers_within_the_call(live_server: LiveServer)
     assert re.search(r"Goodbye", " ".join(said(result)))
     assert result.closed_by == "server"
     assert result.first_audio_ms is not None
+
+
+def test_call_caller_hanging_up_leaves_an_abandoned_record_and_no_transfer(
+    live_server: LiveServer,
+) -> None:
+    import time
+
+    from tests.web.test_twilio_routes import post_signed, voice_form
+
+    result = call(live_server, ADA, Step("hangup"))
+    assert result.closed_by == "caller"
+    # The server records the hang-up as it processes the stop; wait for it (bounded).
+    deadline = time.monotonic() + 10
+    record = live_server.services.store.get_call(result.call_sid)
+    while record is not None and record["status"] == "in-progress" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        record = live_server.services.store.get_call(result.call_sid)
+    assert record is not None
+    assert record["status"] == "abandoned"
+    assert record["transfer"] is None
+    # Should Twilio still ask what follows the stream, the answer is to hang up.
+    after = post_signed(live_server, "/twilio/stream-ended", voice_form(result.call_sid))
+    assert "<Hangup" in after.text and "<Dial" not in after.text

@@ -103,3 +103,17 @@ def test_confirm_phrase_missing_falls_back_to_intent_words(ctx: DialogContext) -
 def test_confirm_low_confidence_yes_in_confirm_is_not_reconfirmed(ctx: DialogContext) -> None:
     state, _effects = step(ctx, _confirming(ctx), heard("yes", 0.01))
     assert state.menu == "pin"
+
+
+def test_confirm_below_reject_threshold_is_a_no_match_not_a_question() -> None:
+    from ivr.dialog.policy import DialogPolicy
+    from tests.dialog.fakes import heard, known_caller_at_main, make_ctx, run, turns
+
+    ctx = make_ctx(DialogPolicy(reject_below=0.45))
+    state = known_caller_at_main(ctx)
+    state, effects = run(ctx, state, heard("balance", 0.42))
+    assert [(t.intent, t.outcome) for t in turns(effects)] == [(None, "no_match")]
+    assert state.menu == "main"
+    # Just above the threshold the caller is asked to confirm instead.
+    state, effects = run(ctx, known_caller_at_main(ctx), heard("balance", 0.5))
+    assert [t.outcome for t in turns(effects)] == ["needs_confirmation"]

@@ -138,13 +138,13 @@ def test_masking_pin_and_account_never_leave_engine_except_in_requests(
     state, effects = start(ctx, caller="")
     events: list[Event] = [
         KeysEntered("1"),
-        Heard("nine eight seven six five four three two one zero", 0.3),
+        Heard("nine eight seven six five four three two one zero", 0.9),
     ]
     state, emitted = run_all(ctx, state, events)
     emitted = effects + emitted
     state, more = step(ctx, state, answer(emitted[-1:], CustomerFound(CUSTOMER)))
     emitted += more
-    for pin_event in (KeysEntered("8642"), Heard("eight six four two", 0.2)):
+    for pin_event in (KeysEntered("8642"), Heard("eight six four two", 0.9)):
         state, more = step(ctx, state, pin_event)
         emitted += more
         state, more = step(ctx, state, answer(more, PinChecked(False, False, 2)))

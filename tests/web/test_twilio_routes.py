@@ -149,6 +149,9 @@ async def _stream_then(
     url = server.base_url.replace("http", "ws") + "/twilio/media"
     headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, server.settings.media_url, {})}
     sid = new_call_sid()
+    if start:
+        # A stream belongs to a call whose webhook the server answered.
+        await asyncio.to_thread(post_signed, server, "/twilio/voice", voice_form(sid))
     received: list[dict[str, Any]] = []
     async with websockets.connect(url, additional_headers=headers) as ws:
         await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
@@ -167,6 +170,9 @@ async def _stream_then(
     return {"call_sid": sid, "received": received, "close_code": code}
 
 
+OTHER_STREAM_MEDIA = json.dumps(
+    {"event": "media", "streamSid": "MZ-other", "media": {"payload": "//8="}}
+)
 MEDIA = json.dumps(
     {
         "event": "media",
@@ -183,8 +189,12 @@ MEDIA = json.dumps(
         ([json.dumps({"event": "media", "media": {"payload": "@@@"}})], True),
         ([b"\x00\x01binary"], True),
         ([MEDIA], False),
+        (
+            [json.dumps({"event": "media", "streamSid": "MZ-other", "media": {"payload": "//8="}})],
+            True,
+        ),
     ],
-    ids=["bad-json", "bad-base64", "binary-frame", "media-before-start"],
+    ids=["bad-json", "bad-base64", "binary-frame", "media-before-start", "wrong-stream-sid"],
 )
 def test_malformed_stream_message_ends_that_call_cleanly(
     live_server: LiveServer,
@@ -213,16 +223,64 @@ def test_malformed_stream_does_not_affect_another_call(live_server: LiveServer) 
     async def good_call() -> int:
         headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, live_server.settings.media_url, {})}
         sid = new_call_sid()
-        frames = 0
+        await asyncio.to_thread(post_signed, live_server, "/twilio/voice", voice_form(sid))
+        audio_bytes = 0
         async with websockets.connect(url, additional_headers=headers) as ws:
             await ws.send(_start(sid, "MZ" + sid[2:]))
             # A second call breaks the protocol while this one is playing its greeting.
             bad = asyncio.create_task(_stream_then(live_server, ["{not json"], True))
-            while frames < 200:
+            while audio_bytes < 200 * 160:  # four seconds of prompt audio
                 msg = json.loads(await asyncio.wait_for(ws.recv(), timeout=20))
-                frames += msg.get("event") == "media"
+                if msg.get("event") == "media":
+                    audio_bytes += len(base64.b64decode(msg["media"]["payload"]))
             outcome = await bad
         assert outcome["close_code"] is not None
-        return frames
+        return audio_bytes // 160
 
     assert asyncio.run(good_call()) >= 200
+
+
+def test_stream_for_a_call_never_answered_is_refused(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def attempt() -> Any:
+        url = live_server.base_url.replace("http", "ws") + "/twilio/media"
+        headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, live_server.settings.media_url, {})}
+        sid = new_call_sid()
+        async with websockets.connect(url, additional_headers=headers) as ws:
+            await ws.send(_start(sid, "MZ" + sid[2:]))
+            with pytest.raises(websockets.ConnectionClosed):
+                while True:
+                    msg = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+                    assert msg.get("event") != "media", "no audio for an unknown call"
+        return sid
+
+    with caplog.at_level("WARNING", logger="ivr.call"):
+        sid = asyncio.run(attempt())
+    assert any("never answered" in r.getMessage() for r in caplog.records)
+    assert live_server.services.store.get_call(sid) is None
+
+
+def test_dtmf_flood_is_ignored_and_the_call_goes_on(live_server: LiveServer) -> None:
+    async def flood() -> list[str]:
+        url = live_server.base_url.replace("http", "ws") + "/twilio/media"
+        headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, live_server.settings.media_url, {})}
+        sid = new_call_sid()
+        stream = "MZ" + sid[2:]
+        await asyncio.to_thread(post_signed, live_server, "/twilio/voice", voice_form(sid))
+        events: list[str] = []
+        async with websockets.connect(url, additional_headers=headers) as ws:
+            await ws.send(_start(sid, stream))
+            await asyncio.wait_for(ws.recv(), timeout=20)  # the greeting is playing
+            for _ in range(500):
+                await ws.send(
+                    json.dumps({"event": "dtmf", "streamSid": stream, "dtmf": {"digit": "5"}})
+                )
+            # The server is still there: it keeps streaming and answers a stop cleanly.
+            for _ in range(20):
+                events.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=20))["event"])
+            await ws.send(json.dumps({"event": "stop", "streamSid": stream}))
+        return events
+
+    events = asyncio.run(flood())
+    assert "media" in events or "clear" in events
