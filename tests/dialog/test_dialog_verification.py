@@ -89,7 +89,7 @@ def test_verification_spoken_pin_is_accepted_and_masked(ctx: DialogContext) -> N
 def test_verification_unsure_spoken_pin_is_a_no_match_not_a_wrong_pin(ctx: DialogContext) -> None:
     # A digit grammar hears most speech as some digits; unsure digits must not count
     # towards the PIN lockout (they are never confirmed, since a PIN is not read back).
-    state, effects = step(ctx, _at_pin(ctx), heard("two four six eight", 0.5))
+    _state, effects = step(ctx, _at_pin(ctx), heard("two four six eight", 0.5))
     assert not [e for e in effects if isinstance(e, Request)]
     assert [(t.transcript, t.outcome) for t in turns(effects)] == [("****", "no_match")]
     assert texts(effects) == ["pin reprompt"]
