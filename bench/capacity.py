@@ -122,6 +122,16 @@ def collect(
     return calls
 
 
+def split_client_stats(lines: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float]:
+    """Separate the load processes' own CPU lines from the calls; their busiest share of
+    one core (near 1.0 means the load generator itself was the bottleneck)."""
+    stats = [c for c in lines if "client_cpu_s" in c]
+    calls = [c for c in lines if "client_cpu_s" not in c]
+    busiest = max((s["client_cpu_s"] / s["client_wall_s"] for s in stats if s["client_wall_s"]),
+                  default=float("nan"))  # fmt: skip
+    return calls, busiest
+
+
 def run_level(
     n: int,
     speech: dict[str, str],
@@ -139,7 +149,7 @@ def run_level(
         with Sampler(server) as sampler:
             started = time.monotonic()
             procs = spawn_clients(server.base_url, offsets, speech, timeout_s=limit_s - 15)
-            calls = collect(procs, limit_s)
+            calls, client_cpu = split_client_stats(collect(procs, limit_s))
             wall = time.monotonic() - started
         errors = server.log_errors()
         http_5xx = server.log_count('" 5')
@@ -148,6 +158,7 @@ def run_level(
     row = level_row(n, workers, calls, sampler.samples, idle.rss_bytes, idle.cpu_s, wall,
                      len(errors), http_5xx)  # fmt: skip
     row["variant"] = variant
+    row["client_cpu_core_max"] = client_cpu
     return row
 
 

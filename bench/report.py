@@ -84,13 +84,15 @@ def capacity_section(data: dict[str, Any]) -> list[str]:
         "frame sent → first answer frame received; *key turn* = last key sent → first answer "
         "frame; *greeting* = webhook sent → first audio frame. *Late frames* = server audio "
         "arriving after its playback time (underrun). CPU is the server's process tree "
-        "(1.0 = one core of 2); memory per call = (peak RSS − idle RSS) / N.",
+        "(1.0 = one core of 2); memory per call = (peak RSS − idle RSS) / N. *Load process "
+        "CPU* = the busiest load generator's CPU share of one core (they share the 2 cores "
+        "with the server; near 1.0 its timestamps would lag).",
         "",
         "| N | build | workers | ok / done | peak live | voice turn p50 / p95 / p99 ms | "
         "key turn p50 / p95 / p99 ms | greeting p50 / p95 ms | late frames (calls) | "
         "CPU avg / peak-5s "
-        "cores | RSS idle → peak MB | MB per call | errors (log / 5xx) |",
-        "|" + "---|" * 13,
+        "cores | RSS idle → peak MB | MB per call | errors (log / 5xx) | load process CPU |",
+        "|" + "---|" * 14,
     ]
     for r in data.get("rows", []):
         v, k, g = r["voice_turn_ms"], r["key_turn_ms"], r["greeting_ms"]
@@ -102,7 +104,7 @@ def capacity_section(data: dict[str, Any]) -> list[str]:
             f"{f(g['p95'])} | {r['late_frames']} ({r['calls_with_underrun']}) | "
             f"{f(r['cpu_core_avg'], 2)} / {f(r['cpu_core_peak5s'], 2)} | "
             f"{f(r['idle_rss_mb'])} → {f(r['peak_rss_mb'])} | {f(r['mb_per_call'], 2)} | "
-            f"{r['log_errors']} / {r['http_5xx']} |"
+            f"{r['log_errors']} / {r['http_5xx']} | {f(r.get('client_cpu_core_max'), 2)} |"
         )
     errors = {e for r in data.get("rows", []) for e in r.get("call_errors", [])}
     if errors:

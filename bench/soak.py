@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from bench.capacity import Sampler, caller_speech, collect, spawn_clients
+from bench.capacity import Sampler, caller_speech, collect, spawn_clients, split_client_stats
 from bench.report import RESULTS
 from bench.server import start_server
 
@@ -42,7 +42,7 @@ def run_soak(*, minutes: float, concurrent: int) -> dict[str, Any]:
                 errors_seen.append((time.monotonic() - t0, len(server.log_errors())))
                 print(f"  soak {time.monotonic() - t0:.0f}s", file=sys.stderr, flush=True)
                 time.sleep(30)
-            calls = collect(procs, 120)
+            calls, _ = split_client_stats(collect(procs, 120))
         log_errors = server.log_errors()
         http_5xx = server.log_count('" 5')
     finally:
