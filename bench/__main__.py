@@ -33,7 +33,12 @@ def _capacity(args: argparse.Namespace) -> dict[str, Any]:
                 print(f"capacity: {n} calls, {workers} worker(s), {variant}", file=sys.stderr)
                 rows.append(
                     run_level(
-                        n, speech, workers=workers, limit_s=args.level_limit_s, variant=variant
+                        n,
+                        speech,
+                        workers=workers,
+                        limit_s=args.level_limit_s + (args.spread_s or 0),
+                        variant=variant,
+                        ramp_s=args.spread_s,
                     )
                 )
     return {"rows": rows}
@@ -82,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
         choices=["baseline", "current"],
         help="capacity: app builds to compare (baseline = before the performance changes)",
     )
+    parser.add_argument(
+        "--spread-s",
+        type=float,
+        help="capacity: spread each level's arrivals over this many seconds (saved as "
+        "capacity-spread) instead of 20 calls/s",
+    )
     parser.add_argument("--level-limit-s", type=float, default=150.0, help="capacity: per N")
     parser.add_argument("--minutes", type=float, help="soak duration (default 30; quick 2)")
     parser.add_argument("--concurrent", type=int, default=15, help="soak: calls at once")
@@ -92,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         data = BENCHES[name](args)
         data["meta"] = {**environment(), "quick": args.quick, "seconds": time.monotonic() - started}
-        path = RESULTS / f"{name}.json"
+        suffix = "-spread" if name == "capacity" and args.spread_s else ""
+        path = RESULTS / f"{name}{suffix}.json"
         path.write_text(json.dumps(data, indent=1, default=str) + "\n")
         print(f"{name}: {path}", file=sys.stderr)
     out = write_report()

@@ -139,13 +139,15 @@ def run_level(
     workers: int = 1,
     limit_s: float = 120,
     variant: str = "current",
+    ramp_s: float | None = None,
 ) -> dict[str, Any]:
     """N calls against a fresh server; the table row for N."""
     server = start_server(workers=workers, variant=variant)
     try:
         time.sleep(1.0)
         idle = server.usage()
-        offsets = [i / ARRIVALS_PER_S for i in range(n)]
+        ramp = n / ARRIVALS_PER_S if ramp_s is None else ramp_s
+        offsets = [i * ramp / n for i in range(n)]
         with Sampler(server) as sampler:
             started = time.monotonic()
             procs = spawn_clients(server.base_url, offsets, speech, timeout_s=limit_s - 15)
@@ -158,6 +160,7 @@ def run_level(
     row = level_row(n, workers, calls, sampler.samples, idle.rss_bytes, idle.cpu_s, wall,
                      len(errors), http_5xx)  # fmt: skip
     row["variant"] = variant
+    row["ramp_s"] = ramp
     row["client_cpu_core_max"] = client_cpu
     return row
 

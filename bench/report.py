@@ -69,8 +69,21 @@ def _load(name: str) -> dict[str, Any] | None:
     return data
 
 
-def capacity_section(data: dict[str, Any]) -> list[str]:
-    """Capacity and latency table, one row per (N, workers)."""
+def capacity_section(data: dict[str, Any], spread: bool = False) -> list[str]:
+    """Capacity and latency table, one row per (N, build, workers)."""
+    if spread:
+        ramp = data["rows"][0].get("ramp_s", 0) if data.get("rows") else 0
+        return [
+            "### 1b. Same calls, arrivals spread out",
+            "",
+            meta_line(data),
+            "",
+            f"As above, but each level's N calls arrive evenly over {f(ramp)} s (about one "
+            "call's length) instead of 20 per second, so callers do not all speak in the same "
+            "second; N calls are still live together at the peak.",
+            "",
+            *_capacity_table(data),
+        ]
     lines = [
         "## 1. Capacity and turn latency",
         "",
@@ -88,6 +101,12 @@ def capacity_section(data: dict[str, Any]) -> list[str]:
         "CPU* = the busiest load generator's CPU share of one core (they share the 2 cores "
         "with the server; near 1.0 its timestamps would lag).",
         "",
+    ]
+    return [*lines, *_capacity_table(data)]
+
+
+def _capacity_table(data: dict[str, Any]) -> list[str]:
+    lines = [
         "| N | build | workers | ok / done | peak live | voice turn p50 / p95 / p99 ms | "
         "key turn p50 / p95 / p99 ms | greeting p50 / p95 ms | late frames (calls) | "
         "CPU avg / peak-5s "
@@ -135,6 +154,9 @@ def write_report() -> Path:
     capacity = _load("capacity")
     if capacity:
         lines += capacity_section(capacity)
+    spread = _load("capacity-spread")
+    if spread:
+        lines += capacity_section(spread, spread=True)
     lines += accuracy_sections(_load("accuracy"), _load("grammar-vs-free"))
     soak = _load("soak")
     if soak:
