@@ -24,26 +24,28 @@ def _mode_rows(lang: dict[str, Any]) -> list[str]:
         o = t["outcomes"]
         acted = _share(o, "intent", "correct")
         right = _share(o, "intent", "correct", "correct_confirmed")
-        fa_in = _share(o, "intent", "false_accept")
-        fa_oos = _share(o, "oos", "false_accept")
-        fa = (fa_in[0] + fa_oos[0] + o.get("digits:false_accept", 0),
-              fa_in[1] + fa_oos[1] + _share(o, "digits")[1])  # fmt: skip
-        oos = _share(o, "oos", "rejected")
+        wrong = _share(o, "intent", "false_accept")
+        oos_rej = _share(o, "oos", "rejected")
+        oos_conf = _share(o, "oos", "wrong_confirmed")
+        oos_acted = _share(o, "oos", "false_accept")
         digits = _share(o, "digits", "correct", "correct_confirmed")
+        digits_wrong = _share(o, "digits", "false_accept")
         cpu_ms = 1000 * t["cpu_s"] / max(1, t["trials"])
         rtf = t["cpu_s"] / t["audio_s"] if t["audio_s"] else 0.0
         rows.append(
-            f"| {label} | {_pct(acted)} | {_pct(right)} | {_pct(fa)} | {_pct(oos)} | "
-            f"{_pct(digits)} | {f(cpu_ms)} | {f(rtf, 3)} |"
+            f"| {label} | {_pct(acted)} | {_pct(right)} | {_pct(wrong)} | {_pct(oos_rej)} | "
+            f"{_pct(oos_conf)} | {_pct(oos_acted)} | {_pct(digits)} | {_pct(digits_wrong)} | "
+            f"{f(cpu_ms)} | {f(rtf, 3)} |"
         )
     return rows
 
 
 HEADER = [
-    "| engine, mode | intent correct, acted on | intent correct incl. confirmed | "
-    "false accepts (wrong intent acted on, all trials) | out-of-scope rejected | "
-    "digit strings correct | CPU ms / utterance | CPU s / audio s |",
-    "|---|---|---|---|---|---|---|---|",
+    "| engine, mode | in-scope: right intent acted on | right intent incl. after "
+    "confirmation | **false accept**: wrong intent acted on | out-of-scope: rejected | "
+    "out-of-scope: confirmed | out-of-scope: **acted on** | digit strings right | digit "
+    "strings wrong, used as PIN | CPU ms / utterance | CPU s / audio s |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
 ]
 
 
