@@ -9,6 +9,7 @@ shipped, built exactly as ``ivr serve`` builds it.
 
 from __future__ import annotations
 
+import logging
 import os
 
 import pocketsphinx
@@ -24,6 +25,12 @@ VARIANTS = ("current", "baseline")
 def app() -> FastAPI:
     """The app for ``BENCH_VARIANT`` with settings from the environment."""
     settings = load_settings()
+    # As `ivr serve` (ivr.cli.main) does: the app's own log lines, with their level, so
+    # the benchmarks can count ERROR lines. Here because each uvicorn worker runs this.
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     if os.environ.get("BENCH_VARIANT", "current") != "baseline":
         return create_app(settings)
     import ivr.call.session as session
