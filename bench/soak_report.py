@@ -32,7 +32,8 @@ def soak_section(data: dict[str, Any]) -> list[str]:
         meta_line(data),
         "",
         f"{data['concurrent']} concurrent scripted calls (same script as §1), back to back, "
-        f"for {f(data['minutes'], 1)} minutes against one `ivr serve` process; sampled every "
+        f"for {f(data['minutes'], 1)} minutes against one server process (`bench.serve`, uvicorn "
+        "options as `ivr serve`); sampled every "
         "5 s. The issue asks for 30 minutes (the default of `python -m bench soak`); see the "
         "duration above for what this run did.",
         "",
