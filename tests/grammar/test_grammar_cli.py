@@ -41,7 +41,7 @@ def test_cli_check_shipped_grammars_pass_with_the_korean_partial_set_warning(
 ) -> None:
     assert main(["grammar", "check", str(GRAMMARS)]) == 0
     out = capsys.readouterr().out
-    assert "ko/main.yaml:29: warning: partial grammar set: only main defined" in out
+    assert "ko/main.yaml:30: warning: partial grammar set: only confirm, main defined" in out
     assert out.strip().endswith("2 grammar directories checked: 0 errors, 1 warning")
 
 

@@ -36,7 +36,7 @@ def test_shipped_english_grammar_has_no_errors_or_warnings() -> None:
 def test_shipped_korean_demo_grammar_only_warns_that_it_is_partial() -> None:
     issues = check_grammar_dir(GRAMMARS / "ko")
     assert [(issue.severity, issue.menu) for issue in issues] == [("warning", "main")]
-    assert issues[0].message.startswith("partial grammar set: only main defined")
+    assert issues[0].message.startswith("partial grammar set: only confirm, main defined")
 
 
 @pytest.mark.parametrize(
