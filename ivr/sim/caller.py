@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 import numpy as np
@@ -600,11 +600,6 @@ def _said(document: str) -> str:
     except ET.ParseError:
         return document
     return " ".join((el.text or "").strip() for el in root.iter("Say"))
-
-
-def query(params: dict[str, str]) -> str:
-    """URL-encode ``params`` (helper for callers building webhook URLs)."""
-    return urlencode(params)
 
 
 class SimulationError(RuntimeError):
