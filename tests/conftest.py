@@ -122,6 +122,12 @@ def start_server(
         services.executor.shutdown(wait=False, cancel_futures=True)
 
 
+def stop_server(server: Iterator[LiveServer]) -> None:
+    """Run a :func:`start_server` generator's clean-up: the server stops."""
+    for _ in server:
+        pass
+
+
 @pytest.fixture(scope="session")
 def live_server(
     tmp_path_factory: pytest.TempPathFactory, prompt_audio_dir: Path, synth: Pyttsx3Synthesizer

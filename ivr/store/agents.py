@@ -16,17 +16,17 @@ import hashlib
 import logging
 import re
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, or_, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ivr.store import passwords
-from ivr.store.db import session_factory, writer
+from ivr.store.db import session_factory, transaction, writer
 from ivr.store.errors import StoreError
 from ivr.store.models import Agent, AgentSession, LoginFailure
 from ivr.store.repo import utcnow
@@ -116,15 +116,9 @@ class AgentStore:
         self._read = session_factory(engine)
         self._write = session_factory(writer(engine))
 
-    @contextmanager
-    def _tx(self, operation: str, *, write: bool = False) -> Iterator[Session]:
-        factory = self._write if write else self._read
-        try:
-            with factory.begin() as session:
-                yield session
-        except SQLAlchemyError as exc:
-            detail = getattr(exc, "orig", None) or exc
-            raise StoreError(f"{operation} failed: {type(detail).__name__}: {detail}") from exc
+    def _tx(self, operation: str, *, write: bool = False) -> AbstractContextManager[Session]:
+        """One transaction on the writer (``write``) or reader engine."""
+        return transaction(self._write if write else self._read, operation)
 
     # -- accounts ----------------------------------------------------------------------
 

@@ -17,6 +17,8 @@ transcripts and phone numbers. Everything else uses only portable SQLAlchemy 2 c
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +126,17 @@ def create_schema(engine: Engine) -> None:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions whose loaded objects stay readable after commit (we return plain views)."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session], operation: str) -> Iterator[Session]:
+    """One transaction, committed on success; database errors become :class:`StoreError`.
+
+    Only the driver's message is kept: SQLAlchemy's full text would include the SQL.
+    """
+    try:
+        with factory.begin() as session:
+            yield session
+    except SQLAlchemyError as exc:
+        detail = getattr(exc, "orig", None) or exc
+        raise StoreError(f"{operation} failed: {type(detail).__name__}: {detail}") from exc

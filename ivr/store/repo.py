@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ivr.store import pins
-from ivr.store.db import create_schema, make_engine, session_factory, writer
+from ivr.store.db import create_schema, make_engine, session_factory, transaction, writer
 from ivr.store.errors import StoreError
 from ivr.store.models import (
     CALL_STATUSES,
@@ -116,17 +116,9 @@ class Store:
             clock=clock,
         )
 
-    @contextmanager
-    def _tx(self, operation: str, *, write: bool = False) -> Iterator[Session]:
-        """One transaction, committed on success; database errors become StoreError."""
-        factory = self._write if write else self._read
-        try:
-            with factory.begin() as session:
-                yield session
-        except SQLAlchemyError as exc:
-            # Only the driver's message: SQLAlchemy's full text would include the SQL.
-            detail = getattr(exc, "orig", None) or exc
-            raise StoreError(f"{operation} failed: {type(detail).__name__}: {detail}") from exc
+    def _tx(self, operation: str, *, write: bool = False) -> AbstractContextManager[Session]:
+        """One transaction on the writer (``write``) or reader engine."""
+        return transaction(self._write if write else self._read, operation)
 
     # -- customers ---------------------------------------------------------------------
 

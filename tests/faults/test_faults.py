@@ -25,7 +25,7 @@ from ivr.store.errors import StoreError
 from ivr.store.repo import Store
 from ivr.tts.synth import Pyttsx3Synthesizer, Speech, SynthesisError
 from ivr.twilio.signature import sign
-from tests.conftest import AUTH_TOKEN, LiveServer, start_server
+from tests.conftest import AUTH_TOKEN, LiveServer, start_server, stop_server
 from tests.web.test_twilio_routes import _start, post_signed, voice_form
 
 pytestmark = pytest.mark.slow
@@ -87,8 +87,7 @@ def server_factory(tmp_path: Path, prompt_audio_dir: Path) -> Iterator[Callable[
 
     yield make
     for gen in started:
-        for _ in gen:  # runs the generator's cleanup
-            pass
+        stop_server(gen)
 
 
 def stream_ended(server: LiveServer, call_sid: str) -> httpx.Response:
@@ -226,7 +225,7 @@ def test_fault_server_restart_mid_call_keeps_turns_and_transfers(
             while not (server.services.store.get_call(sid) or {}).get("turns"):
                 assert time.monotonic() < deadline
                 await asyncio.sleep(0.05)
-            await asyncio.to_thread(lambda: [None for _ in first])  # the process goes away
+            await asyncio.to_thread(stop_server, first)  # the process goes away
 
     asyncio.run(one_turn_then_server_dies())
     # A new server process on the same database answers what follows the stream.
@@ -239,8 +238,7 @@ def test_fault_server_restart_mid_call_keeps_turns_and_transfers(
         after = stream_ended(server2, sid)
         assert "<Dial" in after.text and "technical problem" in after.text
     finally:
-        for _ in second:
-            pass
+        stop_server(second)
 
 
 def test_fault_status_callback_before_stream_end_keeps_transfer(live_server: LiveServer) -> None:
