@@ -147,7 +147,8 @@ def _serve(settings: Settings) -> int:
 
 def _call(args: argparse.Namespace) -> int:
     from ivr.sim.caller import SimConfig, SimulationError, Simulator
-    from ivr.tts.synth import Pyttsx3Synthesizer
+    from ivr.tts.espeak import EspeakSynthesizer
+    from ivr.tts.synth import SynthesisError
 
     public_url = os.environ.get("IVR_PUBLIC_URL", "http://127.0.0.1:8080").rstrip("/")
     token = os.environ.get("IVR_TWILIO_AUTH_TOKEN", "")
@@ -168,11 +169,16 @@ def _call(args: argparse.Namespace) -> int:
         rate=args.rate,
         agent_answers=args.agent,
     )
-    synth = Pyttsx3Synthesizer()
+    try:
+        # The caller's voice: espeak-ng per utterance, so a call can be replayed exactly.
+        synth = EspeakSynthesizer()
+    except SynthesisError as exc:
+        print(f"ivr call: {exc}", file=sys.stderr)
+        return 1
     sim = Simulator(config, synth=synth, echo=print)
     try:
         asyncio.run(sim.place_call(args.steps))
-    except (SimulationError, OSError) as exc:
+    except (SimulationError, SynthesisError, OSError) as exc:
         print(f"ivr call: {exc}", file=sys.stderr)
         return 1
     finally:

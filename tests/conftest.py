@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from ivr.settings import Settings, load_settings
 from ivr.sim.caller import CallResult, SimConfig, Simulator, Step
 from ivr.store.repo import Store
 from ivr.store.seed import seed_demo
+from ivr.tts.espeak import EspeakSynthesizer
 from ivr.tts.synth import Pyttsx3Synthesizer, Synthesizer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,12 +37,18 @@ def free_port() -> int:
 
 @dataclass
 class LiveServer:
-    """A running app: its settings, services, and a simulator pointed at it."""
+    """A running app: its settings, services, and a simulator pointed at it.
+
+    ``synth`` renders the server's prompts (pyttsx3, as in production); simulated callers
+    speak with ``caller_voice`` (espeak-ng per utterance), which says the same text the
+    same way on every run, so a call's recognition does not change from run to run.
+    """
 
     settings: Settings
     services: Services
     base_url: str
     synth: Synthesizer
+    caller_voice: Synthesizer = field(default_factory=EspeakSynthesizer)
 
     def simulator(self, **overrides: object) -> Simulator:
         config = SimConfig(
@@ -52,7 +59,7 @@ class LiveServer:
         )
         for key, value in overrides.items():
             setattr(config, key, value)
-        return Simulator(config, synth=self.synth)
+        return Simulator(config, synth=self.caller_voice)
 
     def call(self, *steps: Step, **overrides: object) -> CallResult:
         return asyncio.run(self.simulator(**overrides).place_call(list(steps)))

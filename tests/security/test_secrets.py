@@ -12,12 +12,21 @@ import pytest
 
 from ivr.sim.caller import Step
 from tests.conftest import API_TOKEN, LiveServer
+from tests.leaks import shows
 
 pytestmark = pytest.mark.slow
 
 PIN = "1357"
 ACCOUNT = "000055555555"
 CLIENT_LOGGERS = ("httpx", "httpcore", "websockets.client")
+
+
+def test_shows_finds_secrets_but_not_digits_that_happen_to_contain_them() -> None:
+    assert shows("1357", "PIN 1357 entered")
+    assert shows("1357", "heard 1 3 5 7")
+    assert shows("00005555", "account 00005555****")
+    assert not shows("1357", "at 14:14:50.813575")
+    assert not shows("1357", "PIN ****")
 
 
 def test_secrets_full_call_leaves_no_pin_or_account_number_anywhere(
@@ -54,10 +63,10 @@ def test_secrets_full_call_leaves_no_pin_or_account_number_anywhere(
         for table in ("turns", "prompts", "transfers", "calls"):
             written += [repr(row) for row in db.execute(f"SELECT * FROM {table}")]
     everything = "\n".join(written)
-    assert PIN not in everything
-    assert "9999" not in everything
-    assert ACCOUNT not in everything
-    assert "00005555" not in everything
+    assert not shows(PIN, everything)
+    assert not shows("9999", everything)
+    assert not shows(ACCOUNT, everything)
+    assert not shows("00005555", everything)
     # The record still says what happened, masked.
     transcripts = [t["transcript"] for t in result.record["turns"]]
     assert "****" in transcripts

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from ivr.store import Store, make_engine
 from ivr.web.api import make_api_router
+from tests.leaks import shows
 
 TOKEN = "test-api-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -99,7 +100,7 @@ def test_api_get_call_known_sid_200_with_shape(client: TestClient) -> None:
         "at",
     }
     assert body["turns"][1]["transcript"] == "****"
-    assert "2468" not in response.text
+    assert not shows("2468", response.text)
     assert body["transfer"]["reason"] == "agent_requested"
     assert body["transfer"]["summary"] == {"caller": "+14155550100"}
     assert body["transfer"]["dial_status"] is None
