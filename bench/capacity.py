@@ -78,13 +78,28 @@ class Sampler:
         self._thread.join(timeout=5)
 
 
+@dataclass
+class LoadClient:
+    """One ``bench.load`` process, its spec file and the file its JSON lines go to."""
+
+    proc: subprocess.Popen[bytes]
+    spec: Path
+    out: Path
+
+
 def spawn_clients(
     base_url: str, offsets: list[float], speech: dict[str, str], *, timeout_s: float,
     loop_until_s: float = 0.0, per_client: int = CALLS_PER_CLIENT,
-) -> list[tuple[subprocess.Popen[str], Path]]:  # fmt: skip
-    """Start load processes, each with a share of the call offsets (round robin)."""
+) -> list[LoadClient]:  # fmt: skip
+    """Start load processes, each with a share of the call offsets (round robin).
+
+    Their output goes to files, not pipes: a soak's clients print a line per call for
+    30 minutes, and a pipe nobody reads until the end fills up (64 KiB) and blocks the
+    client's event loop in ``print`` -- every call it carries then hangs. That is what
+    stalled the first soak runs ("12 of 302 calls hung", then all of them after 16 min).
+    """
     n_clients = max(1, math.ceil(len(offsets) / per_client))
-    procs = []
+    clients = []
     for c in range(n_clients):
         spec = {
             "base_url": base_url,
@@ -98,27 +113,27 @@ def spawn_clients(
         fd, name = tempfile.mkstemp(prefix="ivr-bench-load-", suffix=".json")
         with os.fdopen(fd, "w") as handle:
             json.dump(spec, handle)
-        proc = subprocess.Popen(
-            [PY, "-m", "bench.load", name], cwd=ROOT, stdout=subprocess.PIPE, text=True
-        )
-        procs.append((proc, Path(name)))
-    return procs
+        out_fd, out_name = tempfile.mkstemp(prefix="ivr-bench-load-", suffix=".out")
+        with os.fdopen(out_fd, "wb") as out:
+            proc = subprocess.Popen([PY, "-m", "bench.load", name], cwd=ROOT, stdout=out)
+        clients.append(LoadClient(proc, Path(name), Path(out_name)))
+    return clients
 
 
-def collect(
-    procs: list[tuple[subprocess.Popen[str], Path]], limit_s: float
-) -> list[dict[str, Any]]:
+def collect(clients: list[LoadClient], limit_s: float) -> list[dict[str, Any]]:
     """Wait (bounded) for the load processes; every call's JSON line."""
     deadline = time.monotonic() + limit_s
     calls: list[dict[str, Any]] = []
-    for proc, spec in procs:
+    for client in clients:
         try:
-            out, _ = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
+            client.proc.wait(timeout=max(1.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
-        spec.unlink(missing_ok=True)
-        calls += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+            client.proc.kill()
+            client.proc.wait()
+        text = client.out.read_text(encoding="utf-8", errors="replace")
+        client.spec.unlink(missing_ok=True)
+        client.out.unlink(missing_ok=True)
+        calls += [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     return calls
 
 

@@ -37,7 +37,7 @@ def run_soak(*, minutes: float, concurrent: int) -> dict[str, Any]:
             )  # fmt: skip
             # Watch the log while the calls run (bounded: duration plus one call).
             while time.monotonic() - t0 < duration + CALL_SECONDS + 60:
-                if all(p.poll() is not None for p, _ in procs):
+                if all(c.proc.poll() is not None for c in procs):
                     break
                 errors_seen.append((time.monotonic() - t0, len(server.log_errors())))
                 print(f"  soak {time.monotonic() - t0:.0f}s", file=sys.stderr, flush=True)

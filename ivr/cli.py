@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument("--wav", action=_StepAction, help="play this 16-bit mono WAV file")
     call.add_argument("--dtmf", action=_StepAction, help="press these keys, e.g. 2468#")
     call.add_argument("--wait", action=_StepAction, help="stay silent this many seconds")
-    call.add_argument("--voice", default="gmw/en-us", help="caller voice (pyttsx3 voice id)")
+    call.add_argument("--voice", default="gmw/en-us", help="caller voice (espeak-ng --voices)")
     call.add_argument("--rate", type=int, default=150, help="caller speaking rate (wpm)")
     call.add_argument(
         "--agent",
