@@ -19,6 +19,10 @@ NOTES = ROOT / "bench" / "NOTES.md"
 """Hand-written analysis (profile, causes, changes) appended to the generated tables."""
 
 
+_CODE_ONLY = ("--", ".", ":!bench/results", ":!BENCHMARKS.md")
+"""A git pathspec: the tree without the benchmarks' results."""
+
+
 def _git(*args: str) -> str:
     try:
         return subprocess.run(
@@ -50,7 +54,8 @@ def environment() -> dict[str, Any]:
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": _git("rev-parse", "--short", "HEAD"),
-        "dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        # The benchmarks' own outputs do not count: a run writes them before this is read.
+        "dirty": bool(_git("status", "--porcelain", "--untracked-files=no", *_CODE_ONLY)),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {cpu}",
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "python": platform.python_version(),
