@@ -27,6 +27,7 @@ from ivr.dialog import effects as fx
 from ivr.dialog import events as ev
 from ivr.dialog.context import DialogContext
 from ivr.dialog.engine import step
+from ivr.dialog.masking import mask_digits
 from ivr.dialog.state import CallState, new_call_state
 from ivr.tts.cache import PromptCache
 from ivr.twilio.media import (
@@ -455,8 +456,7 @@ class CallSession:
             kind, text, confidence = "speech", event.text, event.confidence
         else:
             kind, text, confidence = "keys", event.digits, None
-        # Digits may be a PIN or an account number: never stored in clear.
-        masked = "".join("*" if ch.isdigit() else ch for ch in text)
+        masked = mask_digits(text)  # may be a PIN or an account number
         menu = self._last_menu or "unknown"
         with contextlib.suppress(Exception):
             await self._blocking(

@@ -15,3 +15,9 @@ def mask_account(digits: str) -> str:
     if len(digits) <= 4:
         return MASK
     return MASK + digits[-4:]
+
+
+def mask_digits(text: str) -> str:
+    """Every digit starred: for input whose meaning is unknown (it may be a PIN or an
+    account number), e.g. a turn the dialog could not handle."""
+    return "".join("*" if ch.isdigit() else ch for ch in text)

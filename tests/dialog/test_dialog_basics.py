@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.dialog.masking import mask_account, mask_pin
+from ivr.dialog.masking import mask_account, mask_digits, mask_pin
 from ivr.dialog.messages import DEFAULTS, render
 from ivr.dialog.policy import DialogPolicy
 
@@ -23,6 +23,11 @@ def test_mask_account_long_number_keeps_last_four() -> None:
 
 def test_mask_account_short_number_is_fully_masked() -> None:
     assert mask_account("1234") == "****"
+
+
+def test_mask_digits_stars_every_digit_and_keeps_words() -> None:
+    assert mask_digits("pin 2468 please") == "pin **** please"
+    assert mask_digits("balance") == "balance"
 
 
 @pytest.mark.parametrize(
