@@ -1,0 +1,56 @@
+"""Caller voices by name: ``engine:voice`` (``flite:slt``, ``festival:ked_diphone``).
+
+A bare name is an espeak-ng voice (``gmw/en-us``), as before. Engines are created once per
+process and shared; each is stateless or locked, so the same spec always sounds the same.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from ivr.tts.synth import SynthesisError, Synthesizer
+
+ENGINES = ("espeak", "pyttsx3", "festival", "flite", "piper")
+
+
+@functools.cache
+def _engine(name: str) -> Synthesizer:
+    if name == "espeak":
+        from ivr.tts.espeak import EspeakSynthesizer
+
+        return EspeakSynthesizer()
+    if name == "pyttsx3":
+        from ivr.tts.synth import Pyttsx3Synthesizer
+
+        return Pyttsx3Synthesizer()
+    if name == "festival":
+        from ivr.tts.commands import FestivalSynthesizer
+
+        return FestivalSynthesizer()
+    if name == "flite":
+        from ivr.tts.commands import FliteSynthesizer
+
+        return FliteSynthesizer()
+    if name == "piper":
+        from ivr.tts.piper_voice import PiperSynthesizer
+
+        return PiperSynthesizer()
+    raise SynthesisError(f"unknown speech engine {name!r} (one of: {', '.join(ENGINES)})")
+
+
+def parse_voice(spec: str) -> tuple[str, str]:
+    """``"flite:slt"`` → ``("flite", "slt")``; ``"gmw/en-us"`` → ``("espeak", "gmw/en-us")``."""
+    engine, sep, voice = spec.partition(":")
+    if not sep:
+        return "espeak", spec
+    if engine not in ENGINES:
+        raise SynthesisError(f"unknown speech engine {engine!r} in voice {spec!r}")
+    if not voice:
+        raise SynthesisError(f"voice {spec!r} names no voice after '{engine}:'")
+    return engine, voice
+
+
+def synthesizer_for(spec: str) -> tuple[Synthesizer, str]:
+    """The shared synthesizer for ``spec`` and the voice name to pass it."""
+    engine, voice = parse_voice(spec)
+    return _engine(engine), voice
