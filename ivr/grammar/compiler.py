@@ -20,7 +20,8 @@ from ivr.grammar.expand import ExpansionError, SlotChoices, count, expand, slot_
 from ivr.grammar.jsgf import grammar_text
 from ivr.grammar.model import DIGITS_INTENT, DIGITS_SLOT, GrammarSet, Intent, Menu
 from ivr.grammar.normalize import normalize
-from ivr.grammar.template import Expression, TemplateError, parse_template
+from ivr.grammar.spotting import KeyPhrase, Spot, Spotter
+from ivr.grammar.template import GAP, Expression, TemplateError, parse_template
 
 MAX_EXPANSIONS = 5000
 """Most sentences one menu may accept; more is almost always a template blow-up."""
@@ -42,6 +43,9 @@ class Match:
     file: str = ""
     line: int = 0
     """Where ``template`` is defined (empty and 0 for digit entry)."""
+    how: str = "sentence"
+    """``sentence`` (the whole text is a grammar sentence), ``digits``, or ``keyword``
+    (a key phrase spotted inside a longer sentence; ``template`` is the key phrase's)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class CompiledMenu:
     menu: Menu
     recognizer: RecognizerGrammar
     _table: Mapping[str, _Entry] = field(repr=False)
+    spotter: Spotter = field(default_factory=lambda: Spotter(()), repr=False)
+    """The menu's key and reject phrases (empty when it declares none)."""
 
     def match(self, text: str) -> Match | None:
         """The intent ``text`` (recognizer output) exactly expresses, or None for a no-match."""
@@ -72,8 +78,33 @@ class CompiledMenu:
         if self.menu.digits is not None and phrase:
             digits = spoken_digits(phrase.split(), self.menu.digits)
             if digits is not None:
-                return Match(DIGITS_INTENT, {DIGITS_SLOT: digits}, "<digits>", phrase)
+                return Match(DIGITS_INTENT, {DIGITS_SLOT: digits}, "<digits>", phrase, how="digits")
         return None
+
+    def understand(self, text: str) -> Match | None:
+        """What a free-form sentence means here: an exact sentence (or digit string) first,
+        else the intent its key phrases spot (see :mod:`ivr.grammar.spotting`)."""
+        exact = self.match(text)
+        if exact is not None:
+            return exact
+        found = self.spot(text)
+        deciding = found.deciding
+        if found.intent is None or deciding is None:
+            return None
+        key = deciding.phrase
+        return Match(
+            found.intent,
+            dict(found.slots),
+            key.template,
+            normalize(text),
+            key.file,
+            key.line,
+            how="keyword",
+        )
+
+    def spot(self, text: str) -> Spot:
+        """The key phrase spotting verdict on ``text`` (for :meth:`understand` and ops)."""
+        return self.spotter.spot(normalize(text).split())
 
     def sample(self, limit: int | None = None) -> list[str]:
         """Sentences this menu accepts, in template order (digit examples first)."""
@@ -94,10 +125,11 @@ def compile_menu(menu: Menu) -> CompiledMenu:
 @functools.lru_cache(maxsize=256)
 def _compile_cached(menu: Menu) -> CompiledMenu:
     table, issues = _build_table(menu)
-    errors = errors_only(issues)
+    phrases, spot_issues = _key_phrases(menu, table)
+    errors = errors_only([*issues, *spot_issues])
     if errors:
         raise GrammarError(errors)
-    return CompiledMenu(menu, _recognizer_grammar(menu, table), table)
+    return CompiledMenu(menu, _recognizer_grammar(menu, table), table, Spotter(phrases))
 
 
 def compile_grammar_set(gs: GrammarSet) -> Mapping[str, CompiledMenu]:
@@ -106,8 +138,106 @@ def compile_grammar_set(gs: GrammarSet) -> Mapping[str, CompiledMenu]:
 
 
 def analyse_menu(menu: Menu) -> list[Issue]:
-    """Every finding compiling ``menu`` would hit: bad templates, blow-ups, overlaps, size."""
-    return _build_table(menu)[1]
+    """Every finding compiling ``menu`` would hit: bad templates, blow-ups, overlaps, size,
+    and contradictory key or reject phrases."""
+    table, issues = _build_table(menu)
+    return [*issues, *_key_phrases(menu, table)[1]]
+
+
+def _key_phrases(menu: Menu, table: Mapping[str, _Entry]) -> tuple[list[KeyPhrase], list[Issue]]:
+    """Expand every keyword and reject template of ``menu``; report phrases that cannot work."""
+    issues: list[Issue] = []
+    choices = _slot_choices(menu, [])
+    sources: list[tuple[str | None, str, str, int]] = [
+        (intent.id, keyword, intent.file, intent.keyword_line(index))
+        for intent in menu.intents
+        for index, keyword in enumerate(intent.keywords)
+    ]
+    sources += [(None, r.template, r.file, r.line) for r in menu.reject]
+    phrases: list[KeyPhrase] = []
+    owner: dict[tuple[str, ...], KeyPhrase] = {}
+    total = 0
+    for intent, template, file, line in sources:
+        what = f"keyword '{template}' of intent '{intent}'" if intent else f"reject '{template}'"
+        try:
+            expr = parse_template(template)
+            total += count(expr, choices)
+            if total > MAX_EXPANSIONS:
+                issues.append(
+                    _issue(
+                        file,
+                        line,
+                        menu,
+                        f"{what}: too many key phrases in menu"
+                        f" '{menu.id}' (limit {MAX_EXPANSIONS})",
+                    )
+                )
+                break
+            expansions = [e for e in expand(expr, choices) if e.words]
+        except (TemplateError, ExpansionError) as error:
+            issues.append(_issue(file, line, menu, f"{what}: {error}"))
+            continue
+        if any(e.words[0] == GAP or e.words[-1] == GAP for e in expansions):
+            issues.append(
+                _issue(
+                    file,
+                    line,
+                    menu,
+                    f"{what}: '...' must stand between words",
+                    "write 'card ... lost', not '... lost'",
+                )
+            )
+            continue
+        for expansion in expansions:
+            phrase = KeyPhrase(expansion.words, intent, template, file, line, expansion.slots)
+            first = owner.get(expansion.words)
+            if first is not None and first.intent != intent:
+                issues.append(_spot_conflict(menu, first, phrase, what))
+                continue
+            if (
+                intent is not None
+                and menu.digits is not None
+                and all(w in DIGIT_WORDS for w in expansion.words)
+            ):
+                issues.append(
+                    _issue(
+                        file,
+                        line,
+                        menu,
+                        f"{what}: '{expansion.phrase}' would be"
+                        f" heard as digits in digits menu '{menu.id}'",
+                        "use words that are not digits",
+                    )
+                )
+                continue
+            owner.setdefault(expansion.words, phrase)
+            phrases.append(phrase)
+            sentence = table.get(expansion.phrase)
+            if intent is None and sentence is not None:
+                # A whole grammar sentence wins over spotting, so the reject never applies.
+                issues.append(
+                    Issue(
+                        file,
+                        line,
+                        "warning",
+                        f"{what}: '{expansion.phrase}' is also a sentence of intent"
+                        f" '{sentence.intent}', which is matched before rejects",
+                        f"see {sentence.file}:{sentence.line}",
+                        menu.id,
+                    )
+                )
+    return phrases, issues
+
+
+def _spot_conflict(menu: Menu, first: KeyPhrase, phrase: KeyPhrase, what: str) -> Issue:
+    first_what = f"intent '{first.intent}'" if first.intent else "a reject phrase"
+    return _issue(
+        phrase.file,
+        phrase.line,
+        menu,
+        f"{what}: '{' '.join(phrase.words)}' is already a key phrase of {first_what}",
+        f"'{first.template}' at {first.file}:{first.line}",
+    )
 
 
 def _slot_choices(menu: Menu, issues: list[Issue]) -> SlotChoices:
@@ -181,6 +311,18 @@ def _build_table(menu: Menu) -> tuple[dict[str, _Entry], list[Issue]]:
             expansions = list(expand(expr, choices))
         except ExpansionError as error:
             issues.append(_issue(intent.file, line, menu, f"template '{template}': {error}"))
+            continue
+        if any(GAP in expansion.words for expansion in expansions):
+            issues.append(
+                _issue(
+                    intent.file,
+                    line,
+                    menu,
+                    f"template '{template}' of intent '{intent.id}': '...' belongs in"
+                    " keywords and reject phrases, not in sentences",
+                    "move the template to 'keywords:'",
+                )
+            )
             continue
         if any(not expansion.words for expansion in expansions):
             # Silence is "no input", never an intent; the recognizer must not be offered it.

