@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ivr.audio.vad import SpeechDetector, VadConfig, VadEvent
+import numpy as np
+
+from ivr.audio.vad import SpeechDetector, VadConfig, VadEvent, periodicity
 
 QUIET = 40
 LOUD = 3000
@@ -49,3 +51,44 @@ def test_vad_noise_floor_adapts_to_a_noisy_line() -> None:
     assert vad.noise_floor > 200
     # Speech must now stand out against that floor, not just exceed the absolute one.
     assert feed(vad, 500, 20) == []
+
+
+def test_vad_noise_floor_is_learnt_before_listening() -> None:
+    vad = SpeechDetector()
+    for _ in range(100):
+        vad.observe(700)  # a noisy line while the greeting plays
+    # The caller's first words stand out; the line noise alone never opens an utterance.
+    assert feed(vad, 700, 50) == []
+    assert feed(vad, 4000, 10) == [VadEvent.ONSET, VadEvent.CONFIRMED]
+
+
+def test_vad_speech_on_a_noisy_line_ends_when_the_caller_stops() -> None:
+    vad = SpeechDetector(VadConfig(end_silence_frames=20))
+    for _ in range(100):
+        vad.observe(700)
+    feed(vad, 4000, 30)
+    # Back to line noise: the utterance ends after the end-of-speech silence, not at 12 s.
+    assert feed(vad, 700, 20) == [VadEvent.END]
+    assert not vad.hit_limit
+
+
+def test_vad_loud_aperiodic_burst_is_not_speech() -> None:
+    vad = SpeechDetector()
+    feed(vad, QUIET, 50)
+    # A cough: loud for 300 ms but never periodic like a voice.
+    events = [vad.feed(LOUD, periodic=False) for _ in range(15)]
+    events += [vad.feed(QUIET) for _ in range(20)]
+    assert VadEvent.CONFIRMED not in events
+    assert VadEvent.DISCARD in events
+
+
+def test_periodicity_tells_a_vowel_from_noise() -> None:
+    rate = 8000
+    t = np.arange(320) / rate
+    vowel = (3000 * np.sin(2 * np.pi * 140 * t) + 1500 * np.sin(2 * np.pi * 280 * t)).astype(
+        np.int16
+    )
+    noise = np.random.default_rng(1).normal(0, 3000, 320).astype(np.int16)
+    assert periodicity(vowel[160:], vowel[:160]) > 0.8
+    assert periodicity(noise[160:], noise[:160]) < 0.3
+    assert periodicity(np.zeros(160, np.int16), np.zeros(160, np.int16)) == 0.0
