@@ -18,7 +18,7 @@ class SnapshotGrammar:
         self._compiled = snapshot.compiled
 
     def match(self, menu_id: str, text: str) -> GrammarMatch | None:
-        found = self._compiled[menu_id].match(text)
+        found = self._compiled[menu_id].understand(text)
         if found is None:
             return None
         return GrammarMatch(intent=found.intent, slots=dict(found.slots))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ivr.asr.base import SpeechEngine
+from ivr.asr.errors import EngineError
 from ivr.asr.select import load_engine, plan_engine
+from ivr.asr.whisper_engine import WhisperEngine
 from ivr.call.session import CallDeps
 from ivr.dialog.context import DialogContext
 from ivr.dialog.policy import DialogPolicy
@@ -16,6 +18,7 @@ from ivr.dialog_adapters import SnapshotGrammar, StoreBackend
 from ivr.grammar import GrammarSet, Issue
 from ivr.grammar.check import check_grammar_set
 from ivr.grammar_registry import GrammarRegistry, GrammarSnapshot
+from ivr.recognition.freepass import FreePass
 from ivr.settings import Settings
 from ivr.store.agents import AgentStore
 from ivr.store.db import create_schema
@@ -41,6 +44,9 @@ class Services:
     executor: ThreadPoolExecutor
     agents: AgentStore
     """Agent desk accounts, sessions and sign-in lockout (same database as ``store``)."""
+    free_pass: FreePass | None = None
+    """The free-form second pass, when enabled and installed."""
+    free_executor: ThreadPoolExecutor | None = None
     live_calls: set[Any] = field(default_factory=set)
     feed: TransferFeed = field(default_factory=TransferFeed)
     """Tells open agent desks the moment a transfer is recorded, taken or noted."""
@@ -61,11 +67,15 @@ class Services:
             executor=self.executor,
             on_transfer=self.feed.transfer_recorded,
             account_sid=self.settings.twilio_account_sid,
+            free_pass=self.free_pass,
+            free_executor=self.free_executor,
         )
 
     def close(self) -> None:
         """Release threads and worker processes."""
         self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.free_executor is not None:
+            self.free_executor.shutdown(wait=False, cancel_futures=True)
         close = getattr(self.prompts.synth, "close", None)
         if callable(close):
             close()
@@ -82,11 +92,36 @@ def dialog_policy(settings: Settings) -> DialogPolicy:
     )
 
 
+def load_free_pass(settings: Settings, language: str) -> FreePass | None:
+    """The second pass the settings ask for; None when off or (``auto``) not installed."""
+    if settings.second_pass == "off":
+        return None
+    if language != "en":
+        # Whisper tiny.en hears English only; another language's calls keep the grammar pass.
+        if settings.second_pass == "on":
+            log.warning("second pass: off for '%s' grammars (the model is English)", language)
+        return None
+    try:
+        engine = WhisperEngine(
+            settings.whisper_model,
+            workers=settings.whisper_workers,
+            context_s=settings.whisper_context_s,
+        )
+    except EngineError as exc:
+        if settings.second_pass == "on":
+            raise
+        log.warning("second pass: off (%s)", exc)
+        return None
+    log.info("second pass: %s", engine.describe())
+    return FreePass(engine)
+
+
 def build_services(
     settings: Settings,
     *,
     engine: SpeechEngine | None = None,
     synth: Synthesizer | None = None,
+    free_pass: FreePass | Literal["load"] | None = "load",
 ) -> Services:
     """Load grammars, the speech model, the store and the prompt cache; render every static
     prompt so the first caller hears no synthesis delay."""
@@ -129,6 +164,13 @@ def build_services(
     prompts_holder.append(prompts)
     rendered = prompts.render_all(gs.prompt_texts())
     log.info("prompts ready (%d rendered now)", rendered)
+    if free_pass == "load":
+        free_pass = load_free_pass(settings, gs.language)
+    free_executor = None
+    if free_pass is not None:
+        free_executor = ThreadPoolExecutor(
+            max_workers=settings.whisper_workers, thread_name_prefix="free-pass"
+        )
     return Services(
         settings=settings,
         engine=engine,
@@ -139,4 +181,6 @@ def build_services(
         policy=dialog_policy(settings),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="asr"),
         agents=AgentStore(store.engine),
+        free_pass=free_pass,
+        free_executor=free_executor,
     )

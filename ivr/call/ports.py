@@ -5,26 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
-from ivr.asr.base import RecognizerGrammar
+from ivr.grammar.compiler import CompiledMenu
 
 Send = Callable[[str], Awaitable[None]]
 """Send one text frame to Twilio."""
 
 
-class CompiledMenuView(Protocol):
-    """The part of a compiled menu the session uses: its recognizer grammar and matcher."""
-
-    @property
-    def recognizer(self) -> RecognizerGrammar: ...
-
-    def match(self, text: str) -> object | None:
-        """Non-None when ``text`` is a whole phrase of the menu."""
-
-
 class GrammarSource(Protocol):
     """Current compiled menus; swapped atomically on hot reload."""
 
-    def compiled(self) -> Mapping[str, CompiledMenuView]:
+    def compiled(self) -> Mapping[str, CompiledMenu]:
         """Menu id → compiled menu, as of now."""
 
 

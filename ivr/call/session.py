@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ivr.asr.base import RecognizerSession, SpeechEngine, Transcript
-from ivr.audio.codec import rms, split_chunks, ulaw_to_pcm16
-from ivr.audio.vad import SpeechDetector, VadConfig, VadEvent
+from ivr.asr.whisper_engine import FreeTranscript
+from ivr.audio.codec import split_chunks, ulaw_to_pcm16
+from ivr.audio.vad import FrameAnalyser, SpeechDetector, VadConfig, VadEvent
 from ivr.call.ports import Backend, CallRecorder, GrammarSource, Send
 from ivr.dialog import effects as fx
 from ivr.dialog import events as ev
@@ -29,6 +30,11 @@ from ivr.dialog.context import DialogContext
 from ivr.dialog.engine import step
 from ivr.dialog.masking import mask_digits
 from ivr.dialog.state import CallState, new_call_state
+from ivr.grammar.compiler import CompiledMenu
+from ivr.recognition.decide import Decision, DecisionPolicy, decide
+from ivr.recognition.evidence import free_meaning, gather
+from ivr.recognition.freepass import FreePass
+from ivr.recognition.freetext import clean_free
 from ivr.tts.cache import PromptCache
 from ivr.twilio.media import (
     Dtmf,
@@ -55,8 +61,12 @@ OUTBOUND_FRAMES_PER_MESSAGE = 25
 20 ms frames per message; one message per frame cost 25× the JSON, base64 and WebSocket
 work for the same audio (bench/: 1882 messages per scripted call instead of ~80)."""
 EARLY_END_SILENCE_MS = 300
-"""Pause after which a partial result that is already a complete menu phrase ends the
-utterance (the full end-of-speech silence is 450–700 ms)."""
+"""Pause after which what the caller said so far, when it is already complete (a sentence
+of the grammar, or a meaning the free-form pass found), ends the utterance (the full
+end-of-speech silence is 450–700 ms)."""
+SPECULATE_SILENCE_MS = 160
+"""Pause after which the free-form pass starts on what was said so far, so that its answer
+is ready by the early end of speech (it takes ~150 ms of CPU)."""
 MAX_KEYS_PER_SECOND = 12
 MAX_TYPEAHEAD = 16
 BACKEND_TIMEOUT_S = 5.0
@@ -83,18 +93,31 @@ class CallDeps:
     Must not block; an error in it is logged and the transfer goes ahead."""
     account_sid: str = ""
     """When set, a stream's ``start`` must carry this account SID."""
+    free_pass: FreePass | None = None
+    """The free-form second pass (Whisper); None: the grammar pass alone decides."""
+    free_executor: Executor | None = None
+    """Runs the free-form pass (its own small pool, so it cannot starve grammar decoding)."""
+    decision: DecisionPolicy = field(default_factory=DecisionPolicy)
 
 
 @dataclass
 class _Utterance:
     """Caller audio of one utterance on its way to the recognizer."""
 
+    menu: CompiledMenu
+    """The menu grammar this utterance is recognized *and* interpreted with: pinned when
+    it starts, so a hot reload can never split one turn between two grammars."""
     queue: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
     pending: list[bytes] = field(default_factory=list)
+    audio: bytearray = field(default_factory=bytearray)
+    """Everything fed to the grammar pass, for the free-form pass."""
     task: asyncio.Task[Transcript] | None = None
     confirmed: bool = False
     partial: str = ""
     """The recognizer's best words so far, updated after each chunk it is fed."""
+    speculative: asyncio.Task[FreeTranscript] | None = None
+    """The free-form pass started at the caller's first pause, over the audio until then."""
+    spoke_since_speculation: bool = False
 
 
 class CallSession:
@@ -116,6 +139,7 @@ class CallSession:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stream_ms = 0
         self._vad = SpeechDetector(VadConfig())
+        self._frames = FrameAnalyser()
         self._preroll: deque[bytes] = deque(maxlen=PREROLL_FRAMES)
         self._listen: fx.Listen | None = None
         self._utterance: _Utterance | None = None
@@ -179,12 +203,19 @@ class CallSession:
 
     async def _on_media(self, media: Media) -> None:
         self._stream_ms += max(FRAME_MS, len(media.payload) // 8)
+        pcm = ulaw_to_pcm16(media.payload)
+        samples, level = self._frames.level(pcm)
         listen = self._listen
         if listen is None:
+            # The line's noise is learnt all call long, so a noisy line is known before
+            # the caller answers.
+            self._vad.observe(level)
+            self._frames.advance(samples)
             return
-        pcm = ulaw_to_pcm16(media.payload)
         self._preroll.append(pcm)
-        vad = self._vad.feed(rms(pcm))
+        periodic = level >= self._vad.threshold() and self._frames.periodic(samples)
+        self._frames.advance(samples)
+        vad = self._vad.feed(level, periodic)
         utt = self._utterance
         if vad is VadEvent.ONSET:
             self._begin_utterance()
@@ -192,6 +223,7 @@ class CallSession:
             utt.pending.append(pcm)
             if len(utt.pending) >= FEED_FRAMES:
                 self._flush(utt)
+            self._speculate(utt)
         if vad is VadEvent.CONFIRMED and self._utterance is not None:
             self._utterance.confirmed = True
             self._no_input_at = None
@@ -211,15 +243,40 @@ class CallSession:
         await self._check_timers(listen)
 
     def _complete_so_far(self, listen: fx.Listen) -> bool:
+        """Whether the caller, now pausing, has already said something whole: a sentence
+        of the grammar so far, or a meaning the free-form pass found at the pause."""
         utt = self._utterance
-        if utt is None or not utt.confirmed or not utt.partial:
+        if utt is None or not utt.confirmed:
             return False
         if self._vad.silent_run < EARLY_END_SILENCE_MS // FRAME_MS:
             return False
         if listen.digits is not None and listen.digits[0] != listen.digits[1]:
             return False  # variable-length numbers: a pause may be between digit groups
-        compiled = self.deps.grammars.compiled().get(listen.menu_id)
-        return compiled is not None and compiled.match(utt.partial) is not None
+        if utt.partial and utt.menu.match(utt.partial) is not None:
+            return True
+        free = utt.speculative
+        if free is None or utt.spoke_since_speculation or not free.done() or free.cancelled():
+            return False
+        if free.exception() is not None:
+            return False
+        return free_meaning(utt.menu, clean_free(free.result().text, utt.menu)) is not None
+
+    def _speculate(self, utt: _Utterance) -> None:
+        """At the caller's first pause, start the free-form pass over what they said so far;
+        if they go on speaking, the result is not used."""
+        free = self.deps.free_pass
+        if free is None or not utt.confirmed:
+            return
+        if self._vad.silent_run == 0 and utt.speculative is not None:
+            utt.spoke_since_speculation = True
+        if self._vad.silent_run != SPECULATE_SILENCE_MS // FRAME_MS:
+            return
+        if utt.speculative is not None and not utt.spoke_since_speculation:
+            return
+        self._flush(utt)
+        utt.speculative = asyncio.create_task(self._free_pass(utt.menu, bytes(utt.audio)))
+        utt.spoke_since_speculation = False
+        self._track(utt.speculative)
 
     async def _check_timers(self, listen: fx.Listen) -> None:
         now = self._stream_ms
@@ -296,20 +353,41 @@ class CallSession:
         listen = self._listen
         if listen is None:
             return
-        grammar = self.deps.grammars.compiled()[listen.menu_id].recognizer
-        utt = _Utterance(pending=list(self._preroll))
-        utt.task = asyncio.create_task(self._recognize(utt, grammar))
+        utt = _Utterance(self.deps.grammars.compiled()[listen.menu_id], pending=list(self._preroll))
+        utt.task = asyncio.create_task(self._recognize(utt))
         self._utterance = utt
         self._flush(utt)
 
     def _flush(self, utt: _Utterance) -> None:
         if utt.pending:
-            utt.queue.put_nowait(b"".join(utt.pending))
+            chunk = b"".join(utt.pending)
+            utt.queue.put_nowait(chunk)
+            utt.audio += chunk
             utt.pending = []
 
-    async def _recognize(self, utt: _Utterance, grammar: Any) -> Transcript:
+    async def _free_pass(self, menu: CompiledMenu, audio: bytes) -> FreeTranscript:
+        free = self.deps.free_pass
+        assert free is not None
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.deps.free_executor, free.hear, menu, audio)
+
+    async def _understand(self, utt: _Utterance, grammar: Transcript) -> Decision:
+        """Combine the grammar pass with the free-form pass (reusing the one started at the
+        pause when the caller said nothing more since)."""
+        if self.deps.free_pass is None:
+            return decide(gather(utt.menu, grammar, None), self.deps.decision)
+        task = utt.speculative
+        if task is None or utt.spoke_since_speculation:
+            if task is not None:
+                task.cancel()
+            task = asyncio.create_task(self._free_pass(utt.menu, bytes(utt.audio)))
+        free = await task
+        return decide(gather(utt.menu, grammar, free), self.deps.decision)
+
+    async def _recognize(self, utt: _Utterance) -> Transcript:
         loop = asyncio.get_running_loop()
         pool = self.deps.executor
+        grammar = utt.menu.recognizer
         rec: RecognizerSession = await loop.run_in_executor(pool, self.deps.engine.open, grammar)
 
         def feed(chunk: bytes) -> str:
@@ -349,19 +427,23 @@ class CallSession:
                 transcript = await task
                 if noise:
                     log.info("call %s: unbroken sound up to the limit: noise", self.call_sid)
-                    transcript = Transcript(text="", confidence=0.0, engine=transcript.engine)
+                    heard = ev.Heard(text="", confidence=0.0)
+                else:
+                    decision = await self._understand(utt, transcript)
+                    heard = ev.Heard(decision.text, decision.confidence, decision.meaning)
+                    log.info(
+                        "call %s: heard on %s (conf %.2f, %s)",
+                        self.call_sid,
+                        listen.menu_id,
+                        decision.confidence,
+                        decision.reason,
+                    )
             except Exception:
                 # Not the caller's fault, so not a no-match: a person takes over.
                 log.exception("call %s: recognizer failed", self.call_sid)
                 await self._fail("recognizer_error")
                 return
-            log.info(
-                "call %s: heard on %s (conf %.2f)",
-                self.call_sid,
-                listen.menu_id,
-                transcript.confidence,
-            )
-            await self._events.put(ev.Heard(text=transcript.text, confidence=transcript.confidence))
+            await self._events.put(heard)
 
         self._track(asyncio.create_task(deliver()))
 

@@ -18,10 +18,22 @@ class CallStarted:
 
 @dataclass(frozen=True)
 class Heard:
-    """A final recognition result; ``text`` "" means speech that matched nothing in grammar."""
+    """A final recognition result; ``text`` "" means speech that matched nothing in grammar.
+
+    ``text`` is what the caller said as well as the recognizers know it (recorded with the
+    turn); ``meaning``, when set, is the sentence the recognizers decided it means in the
+    menu (a grammar sentence, digit words, or the text carrying a key phrase) — "" for
+    speech they judged out of scope.
+    """
 
     text: str
     confidence: float
+    meaning: str | None = None
+
+    @property
+    def interpreted(self) -> str:
+        """The sentence to match in the menu."""
+        return self.text if self.meaning is None else self.meaning
 
 
 @dataclass(frozen=True)

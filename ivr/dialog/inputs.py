@@ -9,7 +9,8 @@ from ivr.dialog.effects import RecordTurn, TurnRecord
 from ivr.dialog.escalation import fail
 from ivr.dialog.events import Heard, KeysEntered, NoInput
 from ivr.dialog.intents import route
-from ivr.dialog.masking import mask_account, mask_pin
+from ivr.dialog.masking import mask_account, mask_pin, mask_spoken_digits
+from ivr.dialog.policy import speech_action
 from ivr.dialog.ports import GrammarMatch
 from ivr.dialog.prompting import CONFIRM_MENU, ask_menu
 from ivr.dialog.state import CallState, PendingConfirm, Step
@@ -45,9 +46,14 @@ def handle_input(ctx: DialogContext, state: CallState, event: CallerInput) -> St
     )
     if match is None:
         return _no_match(ctx, state, menu, turn)
-    if isinstance(event, Heard) and event.confidence < _speech_floor(ctx, menu, match):
+    action = (
+        speech_action(ctx.policy, menu, match.intent, event.confidence)
+        if isinstance(event, Heard)
+        else "act"
+    )
+    if action == "reject":
         return _no_match(ctx, state, menu, replace(turn, intent=None))
-    if isinstance(event, Heard) and _needs_confirmation(ctx, menu, match, event.confidence):
+    if action == "confirm":
         state = replace(state, confirming=PendingConfirm(menu, match, state.consecutive_failures))
         state, effects = ask_menu(ctx, state, CONFIRM_MENU)
         return state, [RecordTurn(replace(turn, outcome="needs_confirmation")), *effects]
@@ -60,18 +66,6 @@ def handle_input(ctx: DialogContext, state: CallState, event: CallerInput) -> St
     return state, [RecordTurn(replace(turn, outcome=outcome)), *effects]
 
 
-def _speech_floor(ctx: DialogContext, menu: str, match: GrammarMatch) -> float:
-    """The confidence speech needs to count at all in ``menu``.
-
-    Spoken digits are never confirmed (a PIN is not read back), and a digit grammar hears
-    almost any speech as some digits: below the confirmation level they are a no-match
-    (the reprompt asks for the keypad), not a wrong PIN that counts towards the lockout.
-    """
-    if match.intent == "digits":
-        return max(ctx.policy.reject_below, ctx.policy.confirm_below)
-    return ctx.policy.reject_below
-
-
 def interpret(ctx: DialogContext, menu: str, event: Heard | KeysEntered) -> GrammarMatch | None:
     """The grammar match of speech or keys in ``menu``; digit entries are length-checked."""
     bounds = ctx.grammar.is_digits_menu(menu)
@@ -80,9 +74,9 @@ def interpret(ctx: DialogContext, menu: str, event: Heard | KeysEntered) -> Gram
             return _digits_match(event.digits, bounds)
         intent = ctx.grammar.intent_for_key(menu, event.digits) if event.digits else None
         return GrammarMatch(intent) if intent else None
-    if not event.text.strip():
+    if not event.interpreted.strip():
         return None
-    found = ctx.grammar.match(menu, event.text)
+    found = ctx.grammar.match(menu, event.interpreted)
     if found is not None and found.intent == "digits":
         return _digits_match(found.slots.get("digits", ""), bounds) if bounds else None
     return found
@@ -95,25 +89,13 @@ def _digits_match(digits: str, bounds: tuple[int, int]) -> GrammarMatch | None:
     return None
 
 
-def _needs_confirmation(
-    ctx: DialogContext, menu: str, match: GrammarMatch, confidence: float
-) -> bool:
-    # Digits are checked by the store (and a PIN must never be read back); a yes/no is
-    # never itself confirmed, or a shaky caller would loop.
-    return (
-        menu != CONFIRM_MENU
-        and match.intent != "digits"
-        and match.intent not in ctx.policy.confirm_exempt_intents
-        and confidence < ctx.policy.confirm_below
-    )
-
-
 def _masked(ctx: DialogContext, menu: str, raw: str, match: GrammarMatch | None) -> str:
     """What may be logged of ``raw``: in digits menus only a spoken command is kept."""
     if ctx.grammar.is_digits_menu(menu) is None:
         return raw
     if match is not None and match.intent != "digits":
-        return raw
+        # A command heard at a number prompt may still carry digits the caller said.
+        return mask_spoken_digits(raw)
     if menu == ACCOUNT_MENU and match is not None:
         return mask_account(match.slots.get("digits", ""))
     return mask_pin(raw)

@@ -21,3 +21,15 @@ def mask_digits(text: str) -> str:
     """Every digit starred: for input whose meaning is unknown (it may be a PIN or an
     account number), e.g. a turn the dialog could not handle."""
     return "".join("*" if ch.isdigit() else ch for ch in text)
+
+
+_DIGIT_WORDS = frozenset(
+    {"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
+)
+
+
+def mask_spoken_digits(text: str) -> str:
+    """Every digit starred, spoken ("two") or written ("2"): for what a caller said at a
+    PIN or account prompt that was a command, not the number ("agent, it's two four …")."""
+    words = ["*" if word in _DIGIT_WORDS else mask_digits(word) for word in text.split(" ")]
+    return " ".join(words)

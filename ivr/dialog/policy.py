@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+SpeechAction = Literal["act", "confirm", "reject"]
+
+CONFIRM_MENU = "confirm"
+DIGITS = "digits"
 
 
 @dataclass(frozen=True)
@@ -39,3 +45,23 @@ class DialogPolicy:
             raise ValueError("failure limits must be at least 1")
         if min(self.open_end_silence_ms, self.short_end_silence_ms, self.no_input_ms) <= 0:
             raise ValueError("timers must be positive")
+
+
+def speech_action(policy: DialogPolicy, menu: str, intent: str, confidence: float) -> SpeechAction:
+    """What the dialog does with ``intent`` heard by voice in ``menu`` at ``confidence``.
+
+    Spoken digits are never confirmed (a PIN is not read back), and a digit grammar hears
+    almost any speech as some digits: below the confirmation level they are rejected (the
+    reprompt asks for the keypad), never a wrong PIN that counts towards the lockout. A
+    yes/no answer to "did you say …?" is never itself confirmed, or a shaky caller would
+    loop; nor are intents that cost less to act on than to ask about (``repeat``).
+    """
+    if intent == DIGITS:
+        floor = max(policy.reject_below, policy.confirm_below)
+        return "act" if confidence >= floor else "reject"
+    if confidence < policy.reject_below:
+        return "reject"
+    exempt = menu == CONFIRM_MENU or intent in policy.confirm_exempt_intents
+    if confidence < policy.confirm_below and not exempt:
+        return "confirm"
+    return "act"

@@ -36,7 +36,8 @@ class MenuGrammar(Protocol):
     """Per-menu speech/keypad grammar plus the ops-editable wording of the hotline."""
 
     def match(self, menu_id: str, text: str) -> GrammarMatch | None:
-        """The intent ``text`` expresses in ``menu_id``; None when it is not in the grammar."""
+        """The intent ``text`` expresses in ``menu_id`` (a sentence of the grammar, or a
+        longer one carrying an intent's key phrase); None when it means nothing there."""
         ...
 
     def intent_for_key(self, menu_id: str, key: str) -> str | None:

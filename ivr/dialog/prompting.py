@@ -9,9 +9,18 @@ from ivr.dialog.answers import POLICY_CHOICE_MENU, policy_choice_options
 from ivr.dialog.context import DialogContext
 from ivr.dialog.effects import Listen, Play
 from ivr.dialog.messages import render
+from ivr.dialog.policy import CONFIRM_MENU
 from ivr.dialog.state import CallState, Step
 
-CONFIRM_MENU = "confirm"
+__all__ = [
+    "CONFIRM_MENU",
+    "PromptKind",
+    "ask",
+    "ask_menu",
+    "confirm_question",
+    "listen_for",
+    "menu_prompt",
+]
 
 PromptKind = Literal["initial", "reprompt", "no_input"]
 

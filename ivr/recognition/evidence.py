@@ -1,0 +1,105 @@
+"""What the two passes say about one utterance, as comparable evidence.
+
+The grammar pass (PocketSphinx with the menu's grammar) always answers with a sentence of the
+menu, so agreement with it means little on its own; the free-form pass (Whisper) answers with
+what it heard, which may mean nothing here. Each candidate intent comes with the features a
+calibrated decision needs (see :mod:`ivr.recognition.decide`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from ivr.asr.base import Transcript
+from ivr.asr.whisper_engine import FreeTranscript
+from ivr.grammar.compiler import CompiledMenu, Match
+from ivr.grammar.model import DIGITS_INTENT, DIGITS_SLOT
+from ivr.recognition.freetext import clean, digit_run
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Both passes' readings of one utterance in one menu."""
+
+    grammar_text: str
+    grammar_confidence: float
+    grammar_match: Match | None
+    free_text: str
+    """The free-form transcript in grammar spelling ("" without a second pass)."""
+    free_raw: str
+    free_match: Match | None
+    free_logprob: float
+    free_no_speech: float
+    free_min_token: float
+    similarity: float
+    """How alike the two transcripts are, 0..1 (letters), for a short answer the free pass
+    misspelt ("bellin" for "balance")."""
+    has_free: bool
+
+    @property
+    def agree(self) -> bool:
+        """Both passes mean the same intent (and the same digits in a digits menu)."""
+        g, f = self.grammar_match, self.free_match
+        return g is not None and f is not None and _same(g, f)
+
+    @property
+    def free_words(self) -> int:
+        return len(self.free_text.split())
+
+
+def _same(a: Match, b: Match) -> bool:
+    if a.intent != b.intent:
+        return False
+    if a.intent == DIGITS_INTENT:
+        return a.slots.get(DIGITS_SLOT) == b.slots.get(DIGITS_SLOT)
+    return True
+
+
+def free_meaning(menu: CompiledMenu, text: str) -> Match | None:
+    """What the free-form text means in ``menu``: a sentence, a digit string (lead-in words
+    allowed: "my pin is …"), or an intent spotted by its key phrases."""
+    found = menu.understand(text)
+    if found is not None or menu.menu.digits is None:
+        return found
+    digits = digit_run(text.split())
+    spec = menu.menu.digits
+    if digits is not None and spec.min <= len(digits) <= spec.max:
+        return Match(DIGITS_INTENT, {DIGITS_SLOT: digits}, "<digits>", text, how="digits")
+    return None
+
+
+def gather(menu: CompiledMenu, grammar: Transcript, free: FreeTranscript | None) -> Evidence:
+    """Evidence for ``menu`` from the grammar pass and (if it ran) the free-form pass."""
+    grammar_match = menu.match(grammar.text) if grammar.text else None
+    if free is None:
+        return Evidence(
+            grammar.text,
+            grammar.confidence,
+            grammar_match,
+            "",
+            "",
+            None,
+            0.0,
+            0.0,
+            1.0,
+            0.0,
+            has_free=False,
+        )
+    text = clean(free.text, digits=menu.menu.digits is not None)
+    similarity = (
+        difflib.SequenceMatcher(None, grammar.text, text).ratio() if grammar.text and text else 0.0
+    )
+    return Evidence(
+        grammar.text,
+        grammar.confidence,
+        grammar_match,
+        text,
+        free.text,
+        free_meaning(menu, text) if text else None,
+        free.avg_logprob,
+        free.no_speech_prob,
+        free.min_token_probability,
+        similarity,
+        has_free=True,
+    )

@@ -1,0 +1,81 @@
+"""The free-form pass as the call session uses it: the right hint and limits per menu.
+
+Whisper takes "previous text" as context. Given a choice menu's short sentences (two words
+or fewer: "Balance. Policy. Lost card. Agent. …") it spells short answers the menu's way
+("Policy." rather than "I'll see."): measured on 300 dev-set main-menu utterances, 147 right
+intents with these hints, 139 with one sentence per intent, 115 with none — with as few
+out-of-scope sentences acted on. For digit menus the hint is the ten digits, so digit
+strings come back as numerals; the output is capped to the menu's length, and a PIN may not
+repeat a run of four tokens (Whisper loops on digit strings: "2 4 6 8 2 4 6 8 …").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ivr.asr.whisper_engine import FreeTranscript, WhisperEngine
+from ivr.grammar.compiler import CompiledMenu
+
+DIGITS_HINT = "0 1 2 3 4 5 6 7 8 9."
+HINT_MAX_WORDS = 2
+"""Sentences of at most this many words go into a choice menu's hint."""
+HINT_MAX_SENTENCES = 40
+EXTRA_DIGIT_TOKENS = 8
+"""Room for lead-in words around a digit string ("uh, my pin is …")."""
+
+
+@dataclass(frozen=True)
+class PassOptions:
+    """How to run the free-form pass for one menu."""
+
+    hint: str
+    max_tokens: int | None = None
+    no_repeat_ngram: int = 0
+
+
+def options_for(menu: CompiledMenu) -> PassOptions:
+    """The hint and limits for ``menu``."""
+    spec = menu.menu.digits
+    if spec is not None:
+        # A loop guard longer than a PIN would forbid real repeats in longer numbers
+        # ("1234 1234"), so it only applies where a repeated run of four cannot be real.
+        guard = 4 if spec.max <= 4 else 0
+        return PassOptions(DIGITS_HINT, spec.max + EXTRA_DIGIT_TOKENS, guard)
+    return PassOptions(menu_hint(menu))
+
+
+def menu_hint(menu: CompiledMenu) -> str:
+    """``"Balance. Balances. My balance. Policy. … Main menu. Start over."``"""
+    if menu.menu.digits is not None:
+        return DIGITS_HINT
+    short = [
+        phrase
+        for intent in menu.menu.intents
+        for phrase in menu.phrases_for(intent.id)
+        if len(phrase.split()) <= HINT_MAX_WORDS
+    ]
+    return " ".join(f"{p[:1].upper()}{p[1:]}." for p in short[:HINT_MAX_SENTENCES])
+
+
+class FreePass:
+    """The loaded free-form engine plus per-menu options (cached by grammar content)."""
+
+    def __init__(self, engine: WhisperEngine) -> None:
+        self.engine = engine
+        self._options: dict[str, PassOptions] = {}
+
+    def options(self, menu: CompiledMenu) -> PassOptions:
+        key = f"{menu.menu.id}:{menu.recognizer.key}"
+        found = self._options.get(key)
+        if found is None:
+            found = self._options[key] = options_for(menu)
+        return found
+
+    def hear(self, menu: CompiledMenu, pcm8k: bytes) -> FreeTranscript:
+        """Transcribe one utterance heard in ``menu``. Blocks: run it in a worker thread."""
+        o = self.options(menu)
+        kwargs: dict[str, Any] = {"hint": o.hint, "no_repeat_ngram": o.no_repeat_ngram}
+        if o.max_tokens is not None:
+            kwargs["max_tokens"] = o.max_tokens
+        return self.engine.transcribe(pcm8k, **kwargs)
