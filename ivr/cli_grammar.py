@@ -18,7 +18,7 @@ from ivr.grammar.errors import Issue
 
 def add_grammar_commands(sub: Any) -> None:
     """Register ``ivr grammar …`` on the top-level subparsers ``sub``."""
-    grammar = sub.add_parser("grammar", help="menu grammars: check, try, sample, test")
+    grammar = sub.add_parser("grammar", help="menu grammars: check, try, sample, test, eval")
     gsub = grammar.add_subparsers(dest="grammar_command", required=True)
     check = gsub.add_parser("check", help="validate grammar files, dialog fit and vocabulary")
     check.add_argument("dir", nargs="?", default=None, help="a grammar set or a folder of sets")
@@ -48,6 +48,20 @@ def add_grammar_commands(sub: Any) -> None:
         default=0,
         help="re-speak a wrong result up to N times before calling it a failure (CI: 2)",
     )
+    evalp = gsub.add_parser(
+        "eval",
+        help="hear labelled recordings (a file,expected[,menu] CSV) as calls would: accuracy,"
+        " wrong intents acted on, rejection, confusion matrix",
+    )
+    evalp.add_argument("manifest", type=Path)
+    evalp.add_argument("--dir", default=None, help="grammar set (default: IVR_GRAMMAR_DIR)")
+    evalp.add_argument(
+        "--second-pass",
+        choices=("auto", "on", "off"),
+        default=None,
+        help="override IVR_SECOND_PASS (compare with and without the free-form pass)",
+    )
+    evalp.add_argument("--errors", type=int, default=20, help="wrong or missed trials listed")
 
 
 def run_grammar(args: argparse.Namespace) -> int:
@@ -58,6 +72,8 @@ def run_grammar(args: argparse.Namespace) -> int:
         return _check(directory, vocab=not args.no_vocab)
     if args.grammar_command == "test":
         return _test(directory, args.menu, max(1, args.repeat), max(0, args.retries))
+    if args.grammar_command == "eval":
+        return _eval(directory, args.manifest, args.second_pass, max(0, args.errors))
     return _explore(directory, args)
 
 
@@ -121,7 +137,7 @@ def _explore(directory: Path, args: argparse.Namespace) -> int:
     compiled = compile_menu(gs.menu(args.menu))
     if args.grammar_command == "try":
         print(try_text(compiled, args.text))
-        return 0 if compiled.match(args.text) is not None else 1
+        return 0 if compiled.understand(args.text) is not None else 1
     for line in sample_lines(compiled, None if args.all else max(1, args.limit)):
         print(line)
     return 0
@@ -184,3 +200,53 @@ def _test(directory: Path, only_menu: str | None, repeat: int, retries: int) -> 
     finally:
         synth.close()
     return 1 if failed else 0
+
+
+def _eval(directory: Path, manifest: Path, second_pass: str | None, errors: int) -> int:
+    from ivr.asr.errors import EngineError
+    from ivr.asr.select import load_engine
+    from ivr.evaluation.manifest import ManifestError, read_manifest
+    from ivr.evaluation.runner import Listener
+    from ivr.evaluation.scoring import report_lines, summarize
+    from ivr.grammar import GrammarError, compile_grammar_set, load_grammar_dir
+    from ivr.grammar.recognizers import EngineEnv, free_pass_for, regression_plan
+
+    env = EngineEnv.from_environ(os.environ)
+    try:
+        samples = read_manifest(manifest)
+        gs = load_grammar_dir(directory)
+        plan = regression_plan(gs.language, env)
+        engine = load_engine(plan)
+        free = free_pass_for(gs.language, second_pass or env.second_pass, env)
+    except (ManifestError, GrammarError, EngineError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    menus = compile_grammar_set(gs)
+    unknown = sorted({s.menu for s in samples} - set(menus))
+    if unknown:
+        print(f"{manifest}: unknown menu(s) {', '.join(unknown)} in {directory}", file=sys.stderr)
+        return 2
+    pass_name = free.engine.describe() if free is not None else "off"
+    print(
+        f"{manifest}: {len(samples)} recordings; grammar pass {plan.reason}; second pass {pass_name}"
+    )
+    started = time.monotonic()
+    trials = list(Listener(engine, free).trials(samples, menus))
+    for line in report_lines(summarize(trials)):
+        print(line)
+    bad = [t for t in trials if t.outcome in ("wrong_acted", "wrong_confirmed")]
+    bad += [t for t in trials if t.outcome == "rejected" and t.sample.kind != "oos"]
+    if bad and errors:
+        print(f"first {min(errors, len(bad))} of {len(bad)} wrong or missed:")
+        for t in bad[:errors]:
+            decided = t.decided or "-"
+            print(
+                f"  {t.outcome:15} {t.sample.menu}/{t.sample.expected} -> {decided} "
+                f"[{t.reason}] heard {t.heard!r}  ({t.sample.file.name})"
+            )
+    cpu = sum(t.cpu_s for t in trials) / max(1, len(trials))
+    print(
+        f"{len(trials)} recordings in {time.monotonic() - started:.1f} s, {cpu * 1000:.0f} ms"
+        " CPU per recording"
+    )
+    return 0
