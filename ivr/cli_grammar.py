@@ -227,9 +227,9 @@ def _eval(directory: Path, manifest: Path, second_pass: str | None, errors: int)
         print(f"{manifest}: unknown menu(s) {', '.join(unknown)} in {directory}", file=sys.stderr)
         return 2
     pass_name = free.engine.describe() if free is not None else "off"
-    print(
-        f"{manifest}: {len(samples)} recordings; grammar pass {plan.reason}; second pass {pass_name}"
-    )
+    print(f"{manifest}: {len(samples)} recordings")
+    print(f"grammar pass: {plan.reason}")
+    print(f"second pass: {pass_name}")
     started = time.monotonic()
     trials = list(Listener(engine, free).trials(samples, menus))
     for line in report_lines(summarize(trials)):

@@ -3,6 +3,8 @@
 The rule, in the order it is applied (thresholds in :class:`DecisionPolicy`, set on the dev
 set and reported on the held-out test set by ``make bench``):
 
+0. **A reject phrase in what the free-form pass heard** (a near-domain request such as
+   "balance transfer") → no-match, whatever else was heard.
 1. **Both passes mean the same** (same intent; same digits in a digits menu) → sure.
 2. **The free-form pass understood something the grammar pass did not**:
    a whole sentence or digit string it heard clearly → fairly sure; an intent spotted by
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ivr.grammar.compiler import Match
 from ivr.grammar.model import DIGITS_INTENT, DIGITS_SLOT
 from ivr.recognition.evidence import Evidence
 from ivr.recognition.freetext import spell
@@ -70,13 +73,16 @@ def decide(ev: Evidence, policy: DecisionPolicy | None = None) -> Decision:
         return Decision(ev.grammar_text, ev.grammar_text, ev.grammar_confidence, "grammar-only")
     heard = ev.free_text or ev.grammar_text
     speech = ev.free_no_speech <= p.max_no_speech
-    if ev.agree and ev.grammar_match is not None:
-        return Decision(heard, ev.grammar_text, SURE, "agree")
+    if speech and ev.free_rejected:
+        return Decision(heard, "", NOT_UNDERSTOOD, "rejected")
     free = ev.free_match if speech else None
+    if ev.agree and free is not None:
+        # The free-form reading carries what was said (slot values included).
+        return Decision(heard, _meaning(free, ev.free_text), SURE, "agree")
     if free is not None:
         if free.intent == DIGITS_INTENT:
-            sure = ev.free_logprob >= p.digits_logprob
-            spoken = spell(free.slots.get(DIGITS_SLOT, ""))
+            sure = ev.free_logprob >= p.digits_logprob and not ev.free_looped
+            spoken = _meaning(free, ev.free_text)
             return Decision(heard, spoken, FAIRLY_SURE if sure else UNSURE, "free-digits")
         if free.how == "keyword":
             clear = ev.free_logprob >= p.keyword_act_logprob
@@ -89,3 +95,11 @@ def decide(ev: Evidence, policy: DecisionPolicy | None = None) -> Decision:
             return Decision(heard, ev.grammar_text, UNSURE, "misspelt")
         return Decision(heard, "", NOT_UNDERSTOOD, "forced")
     return Decision(heard, "", NOT_UNDERSTOOD, "none")
+
+
+def _meaning(match: Match, text: str) -> str:
+    """The sentence that means ``match`` in its menu: digits as digit words (lead-in words
+    and loops gone), anything else the text as heard."""
+    if match.intent == DIGITS_INTENT:
+        return spell(match.slots.get(DIGITS_SLOT, ""))
+    return text

@@ -15,7 +15,7 @@ from ivr.asr.base import Transcript
 from ivr.asr.whisper_engine import FreeTranscript
 from ivr.grammar.compiler import CompiledMenu, Match
 from ivr.grammar.model import DIGITS_INTENT, DIGITS_SLOT
-from ivr.recognition.freetext import clean, digit_run
+from ivr.recognition.freetext import clean, digit_run, unloop_digits
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,10 @@ class Evidence:
     """How alike the two transcripts are, 0..1 (letters), for a short answer the free pass
     misspelt ("bellin" for "balance")."""
     has_free: bool
+    free_rejected: bool = False
+    """The free-form text holds a reject phrase: a near-domain request, never an intent."""
+    free_looped: bool = False
+    """The free-form digits were cut back from a loop (``2468 2468 …``): a guess."""
 
     @property
     def agree(self) -> bool:
@@ -58,15 +62,24 @@ def _same(a: Match, b: Match) -> bool:
 
 def free_meaning(menu: CompiledMenu, text: str) -> Match | None:
     """What the free-form text means in ``menu``: a sentence, a digit string (lead-in words
-    allowed: "my pin is …"), or an intent spotted by its key phrases."""
+    allowed: "my pin is …"; a fixed-length one cut back from a loop), or an intent spotted
+    by its key phrases."""
     found = menu.understand(text)
     if found is not None or menu.menu.digits is None:
         return found
     digits = digit_run(text.split())
     spec = menu.menu.digits
+    if digits is not None and spec.min == spec.max:
+        digits = unloop_digits(digits, spec.max) or digits
     if digits is not None and spec.min <= len(digits) <= spec.max:
         return Match(DIGITS_INTENT, {DIGITS_SLOT: digits}, "<digits>", text, how="digits")
     return None
+
+
+def _looped(menu: CompiledMenu, text: str) -> bool:
+    spec = menu.menu.digits
+    digits = digit_run(text.split()) if spec is not None else None
+    return spec is not None and digits is not None and len(digits) > spec.max
 
 
 def gather(menu: CompiledMenu, grammar: Transcript, free: FreeTranscript | None) -> Evidence:
@@ -102,4 +115,6 @@ def gather(menu: CompiledMenu, grammar: Transcript, free: FreeTranscript | None)
         free.min_token_probability,
         similarity,
         has_free=True,
+        free_rejected=bool(text) and menu.spot(text).reason == "rejected",
+        free_looped=_looped(menu, text),
     )

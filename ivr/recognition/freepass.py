@@ -5,8 +5,10 @@ or fewer: "Balance. Policy. Lost card. Agent. …") it spells short answers the 
 ("Policy." rather than "I'll see."): measured on 300 dev-set main-menu utterances, 147 right
 intents with these hints, 139 with one sentence per intent, 115 with none — with as few
 out-of-scope sentences acted on. For digit menus the hint is the ten digits, so digit
-strings come back as numerals; the output is capped to the menu's length, and a PIN may not
-repeat a run of four tokens (Whisper loops on digit strings: "2 4 6 8 2 4 6 8 …").
+strings come back as numerals, and the output is capped a little above the menu's length
+(Whisper loops on digit strings: "2 4 6 8 2 4 6 8 …"; see :func:`ivr.recognition.freetext.
+unloop_digits`). Forbidding repeated runs instead made it substitute digits ("2 4 6 8 2 4 6
+7"), which is worse: a loop can be recognized, a substitution cannot.
 """
 
 from __future__ import annotations
@@ -38,10 +40,7 @@ def options_for(menu: CompiledMenu) -> PassOptions:
     """The hint and limits for ``menu``."""
     spec = menu.menu.digits
     if spec is not None:
-        # A loop guard longer than a PIN would forbid real repeats in longer numbers
-        # ("1234 1234"), so it only applies where a repeated run of four cannot be real.
-        guard = 4 if spec.max <= 4 else 0
-        return PassOptions(DIGITS_HINT, spec.max + EXTRA_DIGIT_TOKENS, guard)
+        return PassOptions(DIGITS_HINT, spec.max + EXTRA_DIGIT_TOKENS)
     return PassOptions(menu_hint(menu))
 
 

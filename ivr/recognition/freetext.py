@@ -98,3 +98,13 @@ def clean_free(text: str, menu: CompiledMenu) -> str:
 def spell(digits: str) -> str:
     """``"2408"`` → ``"two four zero eight"``: a digit string as the grammar's words."""
     return " ".join(_NUMBER_WORDS[ch] for ch in digits if ch in _NUMBER_WORDS)
+
+
+def unloop_digits(digits: str, length: int) -> str | None:
+    """A fixed-length digit string Whisper looped on (``"24682468246"`` for a PIN of 4)
+    cut back to one period; None when the extra digits are not a repetition of it."""
+    if len(digits) <= length:
+        return None
+    head = digits[:length]
+    repeated = all(digits[i] == head[i % length] for i in range(len(digits)))
+    return head if repeated else None

@@ -30,6 +30,7 @@ import websockets
 from ivr.audio.channel import telephone_channel
 from ivr.audio.codec import pcm16_to_ulaw, split_frames
 from ivr.tts.synth import Synthesizer
+from ivr.tts.voices import synthesizer_for
 from ivr.twilio.signature import sign
 from ivr.types import FRAME_BYTES, FRAME_MS
 
@@ -116,7 +117,10 @@ class SimConfig:
     caller: str = "+14155550100"
     called: str = "+15005550006"
     voice: str = "gmw/en-us"
+    """The caller's voice: an espeak-ng voice, or ``engine:voice`` (see ivr.tts.voices)."""
     rate: int = 150
+    snr_db: float | None = None
+    """Line noise under the caller's speech (white, at this SNR); None: a faint hiss."""
     speed: float = 1.0
     """Pacing factor: 1.0 is real time (as Twilio). Tests may run faster."""
     agent_answers: str = "completed"
@@ -231,12 +235,15 @@ class Simulator:
             noise = np.clip(rng.normal(0, 6000, samples), -32768, 32767).astype("<i2")
             return pcm16_to_ulaw(noise.tobytes())
         if step.kind == "say":
-            if self.synth is None:
+            synth, voice = self.synth, self.config.voice
+            if ":" in voice:  # another engine's voice, e.g. flite:slt
+                synth, voice = synthesizer_for(voice)
+            if synth is None:
                 raise SimulationError("--say needs a speech synthesizer")
-            speech = self.synth.synthesize(step.value, self.config.voice, self.config.rate)
-            return telephone_channel(speech.pcm, speech.rate, seed=seed)
+            speech = synth.synthesize(step.value, voice, self.config.rate)
+            return telephone_channel(speech.pcm, speech.rate, snr_db=self.config.snr_db, seed=seed)
         pcm, rate = load_wav(Path(step.value))
-        return telephone_channel(pcm, rate, seed=seed)
+        return telephone_channel(pcm, rate, snr_db=self.config.snr_db, seed=seed)
 
     def _form(self, call_sid: str, status: str, **extra: str) -> dict[str, str]:
         cfg = self.config

@@ -1,0 +1,93 @@
+"""Combining the grammar pass and the free-form pass into one decision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ivr.asr.base import Transcript
+from ivr.asr.whisper_engine import FreeTranscript
+from ivr.grammar import compile_grammar_set, load_grammar_dir
+from ivr.grammar.compiler import CompiledMenu
+from ivr.recognition.decide import FAIRLY_SURE, NOT_UNDERSTOOD, SURE, UNSURE, decide
+from ivr.recognition.evidence import gather
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def menus() -> dict[str, CompiledMenu]:
+    return dict(compile_grammar_set(load_grammar_dir(ROOT / "grammars" / "en")))
+
+
+Hear = Callable[..., tuple[str, float, str, str]]
+
+
+@pytest.fixture
+def hear(menus: dict[str, CompiledMenu]) -> Hear:
+    def run(
+        menu: str, grammar: str, free: str | None, *, logprob: float = -0.2,
+        no_speech: float = 0.02, grammar_conf: float = 0.85,
+    ) -> tuple[str, float, str, str]:
+        g = Transcript(grammar, grammar_conf if grammar else 0.0)
+        f = None if free is None else FreeTranscript(free, logprob, no_speech)
+        d = decide(gather(menus[menu], g, f))
+        return d.meaning, d.confidence, d.reason, d.text
+
+    return run
+
+
+def test_decide_both_passes_agreeing_is_sure(hear: Hear) -> None:
+    assert hear("main", "balance", "Balance.")[:3] == ("balance", SURE, "agree")
+
+
+def test_decide_out_of_scope_forced_onto_a_sentence_is_no_match(hear: Hear) -> None:
+    meaning, confidence, reason, text = hear(
+        "main", "what's my balance", "What's the weather like in Boston?"
+    )
+    assert (meaning, confidence, reason) == ("", NOT_UNDERSTOOD, "forced")
+    assert text == "what's the weather like in boston"  # recorded as what was said
+
+
+def test_decide_a_paraphrase_found_by_key_phrase(hear: Hear) -> None:
+    clear = hear("main", "i lost my card", "I'd like to know how much money I have.")
+    assert clear[1:3] == (FAIRLY_SURE, "keyword")
+    unsure = hear("main", "i lost my card", "how much money I have", logprob=-0.6)
+    assert unsure[1:3] == (UNSURE, "keyword")
+
+
+def test_decide_near_domain_request_is_rejected_even_with_a_keyword(hear: Hear) -> None:
+    assert hear("main", "balance", "Can I do a balance transfer?")[1:3] == (0.0, "rejected")
+    # Even when the grammar pass's sentence sounds just like it.
+    assert hear("main", "balance", "Balance transfer.")[1:3] == (0.0, "rejected")
+
+
+def test_decide_grammar_sentence_the_free_pass_misspelt_is_confirmed(hear: Hear) -> None:
+    assert hear("main", "main menu", "Main Manu.", logprob=-1.0)[:3] == (
+        "main menu",
+        UNSURE,
+        "misspelt",
+    )
+
+
+def test_decide_no_speech_makes_the_free_words_count_for_nothing(hear: Hear) -> None:
+    meaning, confidence, _, _ = hear("main", "", "Thank you.", no_speech=0.9)
+    assert (meaning, confidence) == ("", NOT_UNDERSTOOD)
+
+
+def test_decide_digits_agreeing_are_sure_alone_need_a_clear_hearing(hear: Hear) -> None:
+    assert hear("pin", "two four six eight", "2 4 6 8")[:3] == (
+        "two four six eight",
+        SURE,
+        "agree",
+    )
+    alone = hear("pin", "two four eight eight", "My PIN is 2468.", logprob=-0.2)
+    assert alone[:3] == ("two four six eight", FAIRLY_SURE, "free-digits")
+    unsure = hear("pin", "two four eight eight", "2 4 6 8", logprob=-0.9)
+    assert unsure[1] == UNSURE
+
+
+def test_decide_without_a_second_pass_is_the_grammar_pass(hear: Hear) -> None:
+    assert hear("main", "policy", None, grammar_conf=0.7)[:3] == ("policy", 0.7, "grammar-only")
