@@ -480,12 +480,13 @@ class CallSession:
 
     async def _play(self, play: fx.Play) -> None:
         assert self.stream_sid is not None
-        audio = await self.deps.prompts.get(play.text)
+        audio = await self.deps.prompts.get(play.text, personal=play.personal)
         self._prompt_seq += 1
         name = f"{play.prompt_id}-{self._prompt_seq}"
         # What the caller was told is part of the call record (agents and the simulator
         # read it); written before the audio goes out, like every turn.
-        await self._blocking(self.deps.recorder.record_prompt, self.call_sid, name, play.text)
+        recorded = play.text if play.recorded is None else play.recorded
+        await self._blocking(self.deps.recorder.record_prompt, self.call_sid, name, recorded)
         for chunk in split_chunks(audio, OUTBOUND_FRAMES_PER_MESSAGE):
             await self._send(media_message(self.stream_sid, chunk))
         self._marks.add(name)

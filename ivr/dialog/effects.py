@@ -16,6 +16,12 @@ class Play:
 
     prompt_id: str
     text: str
+    personal: bool = False
+    """The text holds the caller's own data (amounts, an account number): rendered for
+    this call only, never cached on disk or kept in memory afterwards."""
+    recorded: str | None = None
+    """What the call record keeps of the text, when it must be less than was said
+    (a read-back account number is recorded masked)."""
 
 
 @dataclass(frozen=True)

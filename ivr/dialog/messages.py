@@ -12,6 +12,7 @@ DEFAULTS: Mapping[str, str] = {
     "greeting": "Welcome to the customer hotline.",
     "goodbye": "Thank you for calling. Goodbye.",
     "confirm_question": "Did you say {phrase}?",
+    "confirm_digits": "I heard {digits}. Is that right?",
     "wrong_pin": "That PIN didn't match. You have {attempts} left.",
     "account_not_found": "I couldn't find an account with that number.",
     "balance_line": "Your {kind} account ending in {last4} has {amount}.",

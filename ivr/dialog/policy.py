@@ -35,6 +35,10 @@ class DialogPolicy:
     no_input_ms: int = 6000
     short_menus: frozenset[str] = frozenset({"confirm", "anything_else"})
     """Choice menus answered with one word (digits menus are always short)."""
+    read_back_menus: frozenset[str] = frozenset({"account_number"})
+    """Digits menus whose spoken numbers are read back for a yes/no before they are used:
+    an account number misheard by one digit is caught by the caller, not by the store.
+    (A PIN is never read back.)"""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confirm_below <= 1.0:
@@ -50,12 +54,15 @@ class DialogPolicy:
 def speech_action(policy: DialogPolicy, menu: str, intent: str, confidence: float) -> SpeechAction:
     """What the dialog does with ``intent`` heard by voice in ``menu`` at ``confidence``.
 
-    Spoken digits are never confirmed (a PIN is not read back), and a digit grammar hears
-    almost any speech as some digits: below the confirmation level they are rejected (the
-    reprompt asks for the keypad), never a wrong PIN that counts towards the lockout. A
+    A spoken PIN is never confirmed (it is not read back), and a digit grammar hears almost
+    any speech as some digits: below the confirmation level it is rejected (the reprompt asks
+    for the keypad), never a wrong PIN that counts towards the lockout. A spoken account
+    number is read back for a yes/no (``read_back_menus``). A
     yes/no answer to "did you say …?" is never itself confirmed, or a shaky caller would
     loop; nor are intents that cost less to act on than to ask about (``repeat``).
     """
+    if intent == DIGITS and menu in policy.read_back_menus:
+        return "confirm" if confidence >= policy.reject_below else "reject"
     if intent == DIGITS:
         floor = max(policy.reject_below, policy.confirm_below)
         return "act" if confidence >= floor else "reject"

@@ -8,8 +8,10 @@ from typing import Literal
 from ivr.dialog.answers import POLICY_CHOICE_MENU, policy_choice_options
 from ivr.dialog.context import DialogContext
 from ivr.dialog.effects import Listen, Play
+from ivr.dialog.masking import mask_account
 from ivr.dialog.messages import render
-from ivr.dialog.policy import CONFIRM_MENU
+from ivr.dialog.policy import CONFIRM_MENU, DIGITS
+from ivr.dialog.speech import say_digits
 from ivr.dialog.state import CallState, Step
 
 __all__ = [
@@ -26,10 +28,16 @@ PromptKind = Literal["initial", "reprompt", "no_input"]
 
 
 def confirm_question(ctx: DialogContext, state: CallState) -> Play:
-    """``Did you say …?`` for the match awaiting confirmation."""
+    """``Did you say …?`` for the match awaiting confirmation; a spoken number is read back
+    digit by digit (``I heard 0 0 0 0 1 2 3 4 …``), recorded masked."""
     pending = state.confirming
     if pending is None:
         phrase = ""
+    elif pending.match.intent == DIGITS:
+        digits = pending.match.slots.get(DIGITS, "")
+        spoken = render(ctx, "confirm_digits", digits=say_digits(digits))
+        masked = render(ctx, "confirm_digits", digits=mask_account(digits))
+        return Play("confirm_digits", spoken, personal=True, recorded=masked)
     else:
         intent = pending.match.intent
         phrase = ctx.grammar.confirm_phrase(pending.menu, intent) or intent.replace("_", " ")

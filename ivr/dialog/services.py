@@ -38,7 +38,7 @@ def _served(ctx: DialogContext, state: CallState, plays: list[Play]) -> Step:
 def speak_balances(ctx: DialogContext, state: CallState, balances: Balances) -> Step:
     """One sentence per account."""
     plays = [
-        Play(f"balance_{i}", balance_sentence(ctx, account))
+        Play(f"balance_{i}", balance_sentence(ctx, account), personal=True)
         for i, account in enumerate(balances.accounts)
     ] or [Play("no_accounts", render(ctx, "no_accounts"))]
     return _served(ctx, state, plays)
@@ -56,7 +56,7 @@ def speak_policies(ctx: DialogContext, state: CallState, policies: Policies) -> 
 
 def _policy_plays(ctx: DialogContext, held: tuple[PolicyInfo, ...], kind: str) -> list[Play]:
     return [
-        Play(f"policy_{i}", policy_sentence(ctx, policy))
+        Play(f"policy_{i}", policy_sentence(ctx, policy), personal=True)
         for i, policy in enumerate(p for p in held if p.kind == kind)
     ]
 

@@ -1,7 +1,9 @@
 """Prompt audio cache: text → 8 kHz μ-law, stored under ``audio/`` by content hash.
 
 The file name hashes the text, the voice, the rate and the synthesizer, so an edited
-prompt renders anew and an unchanged one is reused across restarts.
+prompt renders anew and an unchanged one is reused across restarts. Personal prompts (a
+caller's balances, a read-back account number) are rendered for the call that needs them
+and never stored: amounts and account numbers live in the database only.
 """
 
 from __future__ import annotations
@@ -51,9 +53,7 @@ class PromptCache:
         if path.exists():
             audio = path.read_bytes()
         else:
-            speech = self.synth.synthesize(text, voice or self.voice, self.rate)
-            # A short lead-in keeps the first syllable from being clipped by the network.
-            audio = silence_ulaw(60) + pcm16_to_ulaw(resample(speech.pcm, speech.rate, 8000))
+            audio = self.render(text, voice)
             self.directory.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(audio)
@@ -61,8 +61,17 @@ class PromptCache:
         self._memory[key] = audio
         return audio
 
-    async def get(self, text: str, voice: str | None = None) -> bytes:
-        """Async :meth:`get_sync`: renders in a worker thread, once per text at a time."""
+    def render(self, text: str, voice: str | None = None) -> bytes:
+        """Synthesize ``text`` as μ-law now, storing nothing (blocking)."""
+        speech = self.synth.synthesize(text, voice or self.voice, self.rate)
+        # A short lead-in keeps the first syllable from being clipped by the network.
+        return silence_ulaw(60) + pcm16_to_ulaw(resample(speech.pcm, speech.rate, 8000))
+
+    async def get(self, text: str, voice: str | None = None, *, personal: bool = False) -> bytes:
+        """Async :meth:`get_sync`: renders in a worker thread, once per text at a time.
+        ``personal`` text is rendered for this request only and never stored."""
+        if personal:
+            return await asyncio.to_thread(self.render, text, voice)
         key = self.key(text, voice)
         cached = self._memory.get(key)
         if cached is not None:

@@ -73,6 +73,7 @@ def test_render_every_default_formats_with_its_values() -> None:
         "failures": 1,
         "until": "",
         "reason": "x",
+        "digits": "x",
     }
     for key in DEFAULTS:
         assert "{" not in render(ctx, key, **values)

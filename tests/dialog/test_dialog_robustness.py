@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 
 from ivr.dialog.backend import Balances, CustomerFound, PinChecked, Policies
 from ivr.dialog.context import DialogContext
-from ivr.dialog.effects import Effect, RecordTurn, Request, TurnRecord
+from ivr.dialog.effects import Effect, Play, RecordTurn, Request, TurnRecord
 from ivr.dialog.engine import step
 from ivr.dialog.events import (
     BackendAnswered,
@@ -134,14 +134,22 @@ def test_robustness_no_effects_after_transfer(ctx: DialogContext) -> None:
 def test_masking_pin_and_account_never_leave_engine_except_in_requests(
     ctx: DialogContext,
 ) -> None:
-    """Only the Request to the store may carry the PIN or the full account number."""
+    """Only the Request to the store may carry the PIN or the full account number — and the
+    read-back of a spoken account number, which is personal (never stored) and recorded
+    masked."""
     state, effects = start(ctx, caller="")
     events: list[Event] = [
         KeysEntered("1"),
         Heard("nine eight seven six five four three two one zero", 0.9),
+        Heard("yes", 0.9),
     ]
     state, emitted = run_all(ctx, state, events)
     emitted = effects + emitted
+    read_back = [e for e in emitted if isinstance(e, Play) and e.prompt_id == "confirm_digits"]
+    assert len(read_back) == 1 and read_back[0].personal
+    assert read_back[0].text == "I heard 9 8 7 6 5 4 3 2 1 0. Is that right?"
+    assert read_back[0].recorded == "I heard ****3210. Is that right?"
+    emitted = [e if e not in read_back else replace(e, text="") for e in emitted]
     state, more = step(ctx, state, answer(emitted[-1:], CustomerFound(CUSTOMER)))
     emitted += more
     for pin_event in (KeysEntered("8642"), Heard("eight six four two", 0.9)):
@@ -160,4 +168,4 @@ def test_masking_pin_and_account_never_leave_engine_except_in_requests(
         assert secret not in everything, secret
     logged = [t.transcript for t in turns(emitted)]
     assert "****3210" in logged
-    assert set(logged) <= {"", "1", "****", "****3210"}
+    assert set(logged) <= {"", "1", "****", "****3210", "yes"}

@@ -45,6 +45,7 @@ def test_balance_single_account_speaks_exact_sentence(ctx: DialogContext) -> Non
             "balance_0",
             "Your checking account ending in 1 2 3 4 has two thousand five hundred "
             "seventeen dollars and forty-three cents.",
+            personal=True,  # amounts are rendered for this call only, never cached
         ),
         Play("anything_else_initial", "anything_else initial"),
         Listen("anything_else", None, 450, 6000),

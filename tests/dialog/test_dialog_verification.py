@@ -180,6 +180,7 @@ def test_verification_account_number_found_asks_pin(ctx: DialogContext) -> None:
 
 def test_verification_full_unknown_caller_flow_speaks_balance(ctx: DialogContext) -> None:
     state, effects = step(ctx, _at_account_number(ctx), heard("nine eight seven six five"))
+    state, effects = step(ctx, state, heard("yes"))
     assert effects == [Request("r0", FindCustomerByAccount("98765"))]
     state, effects = step(ctx, state, answer(effects, CustomerFound(CUSTOMER)))
     state, effects = step(ctx, state, KeysEntered(PIN))
@@ -259,3 +260,38 @@ def test_verification_is_kept_for_the_next_service(ctx: DialogContext) -> None:
     state, effects = step(ctx, state, answer(effects, Balances((CHECKING,))))
     state, effects = step(ctx, state, heard("policy"))
     assert requests(effects) == [Request("r3", GetPolicies(7))]
+
+
+def test_verification_spoken_account_number_is_read_back_before_it_is_used(
+    ctx: DialogContext,
+) -> None:
+    state, effects = step(ctx, _at_account_number(ctx), heard("nine eight seven six five"))
+    assert not any(isinstance(e, Request) for e in effects)
+    assert turns(effects)[0].outcome == "needs_confirmation"
+    assert turns(effects)[0].transcript == "****8765"
+    read_back = next(e for e in effects if isinstance(e, Play))
+    assert read_back.text == "I heard 9 8 7 6 5. Is that right?"
+    assert read_back.personal and read_back.recorded == "I heard ****8765. Is that right?"
+    assert state.menu == "confirm"
+
+
+def test_verification_read_back_denied_asks_for_the_keypad_without_a_lookup(
+    ctx: DialogContext,
+) -> None:
+    state, effects = step(ctx, _at_account_number(ctx), heard("nine eight seven six five"))
+    state, effects = step(ctx, state, heard("no"))
+    assert not any(isinstance(e, Request) for e in effects)
+    assert texts(effects) == ["account_number reprompt"]
+    assert state.menu == "account_number"
+
+
+def test_verification_keyed_account_number_is_not_read_back(ctx: DialogContext) -> None:
+    state, effects = step(ctx, _at_account_number(ctx), KeysEntered(ACCOUNT))
+    assert effects == [Request("r0", FindCustomerByAccount(ACCOUNT))]
+
+
+def test_verification_spoken_pin_is_never_read_back(ctx: DialogContext) -> None:
+    state, effects = step(ctx, _at_account_number(ctx), KeysEntered(ACCOUNT))
+    state, effects = step(ctx, state, answer(effects, CustomerFound(CUSTOMER)))
+    state, effects = step(ctx, state, heard("two four six eight"))
+    assert [type(e).__name__ for e in effects] == ["Request"]

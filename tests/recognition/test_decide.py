@@ -28,8 +28,13 @@ Hear = Callable[..., tuple[str, float, str, str]]
 @pytest.fixture
 def hear(menus: dict[str, CompiledMenu]) -> Hear:
     def run(
-        menu: str, grammar: str, free: str | None, *, logprob: float = -0.2,
-        no_speech: float = 0.02, grammar_conf: float = 0.85,
+        menu: str,
+        grammar: str,
+        free: str | None,
+        *,
+        logprob: float = -0.2,
+        no_speech: float = 0.02,
+        grammar_conf: float = 0.85,
     ) -> tuple[str, float, str, str]:
         g = Transcript(grammar, grammar_conf if grammar else 0.0)
         f = None if free is None else FreeTranscript(free, logprob, no_speech)
