@@ -286,7 +286,7 @@ def test_verification_read_back_denied_asks_for_the_keypad_without_a_lookup(
 
 
 def test_verification_keyed_account_number_is_not_read_back(ctx: DialogContext) -> None:
-    state, effects = step(ctx, _at_account_number(ctx), KeysEntered(ACCOUNT))
+    _, effects = step(ctx, _at_account_number(ctx), KeysEntered(ACCOUNT))
     assert effects == [Request("r0", FindCustomerByAccount(ACCOUNT))]
 
 
