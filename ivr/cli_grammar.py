@@ -148,14 +148,20 @@ def _test(directory: Path, only_menu: str | None, repeat: int, retries: int) -> 
     from ivr.asr.select import load_engine
     from ivr.grammar import GrammarError, compile_grammar_set, load_grammar_dir
     from ivr.grammar.listening import PhoneListener
-    from ivr.grammar.recognizers import EngineEnv, regression_plan
-    from ivr.grammar.regression import load_suites, report_lines, run_suite, uncovered_menus
+    from ivr.grammar.recognizers import EngineEnv, free_pass_for, regression_plan
+    from ivr.grammar.regression import (
+        failed,
+        load_suites,
+        report_lines,
+        run_suite,
+        uncovered_menus,
+    )
     from ivr.tts.espeak import EspeakSynthesizer
 
     env = EngineEnv.from_environ(os.environ)
     # Reproducible callers: the same suite gives the same verdicts on every run.
     synth = EspeakSynthesizer()
-    failed = False
+    bad = False
     try:
         for d in grammar_dirs(directory):
             started = time.monotonic()
@@ -163,21 +169,24 @@ def _test(directory: Path, only_menu: str | None, repeat: int, retries: int) -> 
                 gs = load_grammar_dir(d)
                 plan = regression_plan(gs.language, env)
                 engine = load_engine(plan)
+                free = free_pass_for(gs.language, env.second_pass, env)
             except (GrammarError, EngineError) as exc:
                 print(f"{d}: {exc}", file=sys.stderr)
-                failed = True
+                bad = True
                 continue
             suites, issues = load_suites(d, gs)
             for issue in issues:
                 print(issue, file=sys.stderr)
             if any(issue.is_error for issue in issues):
-                failed = True
+                bad = True
                 continue
             if only_menu is not None:
                 suites = [suite for suite in suites if suite.menu == only_menu]
             compiled = compile_grammar_set(gs)
-            listener = PhoneListener(synth, engine)
+            listener = PhoneListener(synth, engine, free)
+            second = free.engine.describe() if free is not None else "off"
             print(f"{d}: {sum(len(s.cases) for s in suites)} utterances, engine {plan.reason}")
+            print(f"{d}: second pass {second}")
             trials = [
                 trial
                 for suite in suites
@@ -196,10 +205,10 @@ def _test(directory: Path, only_menu: str | None, repeat: int, retries: int) -> 
                 for menu in uncovered_menus(compiled, suites):
                     print(f"{d}: warning: menu '{menu}' has no regression file")
             print(f"{d}: {len(trials)} trials in {time.monotonic() - started:.1f} s")
-            failed = failed or not trials or any(not trial.passed for trial in trials)
+            bad = bad or failed(trials)
     finally:
         synth.close()
-    return 1 if failed else 0
+    return 1 if bad else 0
 
 
 def _eval(directory: Path, manifest: Path, second_pass: str | None, errors: int) -> int:

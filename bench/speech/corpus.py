@@ -199,3 +199,48 @@ def build(split: str, out: Path, *, limit: int | None = None) -> Path:
     writer.writerows(rows)
     manifest.write_text(buffer.getvalue(), encoding="utf-8")
     return manifest
+
+
+HUMAN_DEV_SPEAKERS = frozenset({"fsdd:george", "fsdd:jackson"})
+"""Real speakers tuning may listen to (digit strings); every other human recording is held
+out. Two of FSDD's six speakers: the only human digits there are, so the split is by person."""
+
+
+def build_human(split: str, source: Path, out: Path) -> Path | None:
+    """The human recordings of ``split`` (from :mod:`bench.speech.human`'s manifest at
+    ``source``) sent through the telephone channel (band limit and μ-law; no added noise, a
+    recording keeps its own room); ``out/human-<split>/manifest.csv``, or None without them."""
+    if not source.is_file():
+        return None
+    root = out / f"human-{split}"
+    rows = []
+    with source.open(encoding="utf-8", newline="") as handle:
+        for raw in csv.DictReader(handle):
+            speaker = raw.get("speaker", "")
+            if (speaker in HUMAN_DEV_SPEAKERS) != (split == "dev"):
+                continue
+            file = root / raw["file"]
+            if not file.exists():
+                with wave.open(str(source.parent / raw["file"])) as w:
+                    pcm, rate = w.readframes(w.getnframes()), w.getframerate()
+                file.parent.mkdir(parents=True, exist_ok=True)
+                line = telephone_channel(pcm, rate, lead_ms=0, tail_ms=0, noise=False)
+                _write_wav(file, ulaw_to_pcm16(line), 8000)
+            rows.append(
+                [
+                    raw["file"],
+                    raw["expected"],
+                    raw["menu"],
+                    speaker,
+                    raw.get("source", ""),
+                    raw.get("text", ""),
+                ]
+            )
+    manifest = root / "manifest.csv"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["file", "expected", "menu", "voice", "variant", "text"])
+    writer.writerows(rows)
+    root.mkdir(parents=True, exist_ok=True)
+    manifest.write_text(buffer.getvalue(), encoding="utf-8")
+    return manifest

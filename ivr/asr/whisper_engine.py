@@ -12,8 +12,9 @@ internet is reachable).
 
 Cost: the encoder's cost is proportional to its input length, and Whisper pads every input
 to 30 s. Telephone answers are short, so the audio is padded to ``context_s`` (default 10 s)
-instead: measured on this machine, 0.15 s of CPU per utterance instead of 0.55 s, with the
-same transcripts on the dev set's short answers (shorter contexts start to repeat tokens).
+instead: measured on this machine, 0.15 s of CPU per utterance instead of 0.55 s. The model
+was trained on 30 s windows, and shorter contexts make it loop on digit strings ("2 4 6 8 2
+4 6 8 …"): digit menus use the full 30 s (:mod:`ivr.recognition.freepass`).
 """
 
 from __future__ import annotations
@@ -61,6 +62,13 @@ class FreeTranscript:
     def min_token_probability(self) -> float:
         """The least sure token (1.0 when there are none)."""
         return min((t.probability for t in self.tokens), default=1.0)
+
+    @property
+    def min_digit_probability(self) -> float:
+        """The least sure numeral token (1.0 when there are none): how sure the model is of
+        the digits themselves, lead-in words aside."""
+        digits = [t.probability for t in self.tokens if t.text.lstrip("Ġ ").isdigit()]
+        return min(digits, default=1.0)
 
 
 def default_model_dir() -> Path | None:
@@ -134,7 +142,7 @@ class WhisperEngine:
                 self._prompt_cache[hint] = cached
             return cached
 
-    def features(self, pcm8k: bytes) -> npt.NDArray[np.float32]:
+    def features(self, pcm8k: bytes, context_s: float | None = None) -> npt.NDArray[np.float32]:
         """Log-mel features of 8 kHz 16-bit PCM, padded with silence to the context length."""
         samples = np.frombuffer(pcm8k, dtype="<i2").astype(np.float32) / 32768.0
         # Telephone audio holds nothing above 4 kHz, so linear interpolation loses nothing
@@ -144,7 +152,8 @@ class WhisperEngine:
             np.arange(len(samples), dtype=np.float64),
             samples,
         ).astype(np.float32)
-        context = max(int(self.context_s * SAMPLE_RATE), len(upsampled))
+        seconds = self.context_s if context_s is None else context_s
+        context = max(int(seconds * SAMPLE_RATE), len(upsampled))
         context = min(context, 30 * SAMPLE_RATE)
         padded = np.zeros(context, dtype=np.float32)
         padded[: min(len(upsampled), context)] = upsampled[:context]
@@ -159,19 +168,20 @@ class WhisperEngine:
         max_tokens: int | None = None,
         no_repeat_ngram: int = 0,
         beam_size: int = 1,
+        context_s: float | None = None,
     ) -> FreeTranscript:
         """Transcribe one utterance (8 kHz 16-bit mono PCM). Blocks: call from a worker.
 
         ``max_tokens`` caps the output below the duration-based ceiling (a digit string
         has a known length); ``no_repeat_ngram`` forbids repeating a run of that many
-        tokens (Whisper loops on digit strings: "2 4 6 8 2 4 6 8 …").
+        tokens. ``context_s`` overrides the engine's context length for this utterance.
         """
         import ctranslate2
 
         duration_s = len(pcm8k) / 2 / 8000
         if duration_s < 0.1:
             return FreeTranscript("", 0.0, 1.0)
-        feats = self.features(pcm8k)
+        feats = self.features(pcm8k, context_s)
         prompt = self._prompt(hint)
         max_new = 4 + math.ceil(duration_s * TOKENS_PER_SECOND)
         if max_tokens is not None:

@@ -32,12 +32,14 @@ def telephone_channel(
     seed: int = 0,
     lead_ms: int = 300,
     tail_ms: int = 300,
+    noise: bool = True,
 ) -> bytes:
     """Return 8 kHz μ-law audio of 16-bit PCM ``pcm`` sent over a phone line.
 
     ``snr_db`` adds white noise at that signal-to-noise ratio; otherwise a faint line
     hiss (about -60 dBFS) is added, as real lines are never digitally silent.
-    ``lead_ms``/``tail_ms`` pad the utterance with that hiss.
+    ``lead_ms``/``tail_ms`` pad the utterance with that hiss. ``noise=False`` adds none
+    (a real recording brings its own).
     """
     pcm8 = resample(pcm, rate, 8000)
     x = np.frombuffer(pcm8, dtype="<i2").astype(np.float64)
@@ -49,7 +51,7 @@ def telephone_channel(
         signal_power = float(np.mean(x**2)) or 1.0
         noise_power = signal_power / (10 ** (snr_db / 10))
         x = x + rng.normal(0.0, np.sqrt(noise_power), len(x))
-    else:
+    elif noise:
         x = x + rng.normal(0.0, 30.0, len(x))
     clipped = np.clip(np.round(x), -32768, 32767).astype("<i2")
     return pcm16_to_ulaw(clipped.tobytes())

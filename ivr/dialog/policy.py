@@ -22,8 +22,10 @@ class DialogPolicy:
     speech forced onto a phrase score low (measured: noise heard as "that's all" at 0.42),
     and confirming them invites a second false accept. Off by default here; the app sets
     it from ``IVR_REJECT_BELOW`` (0.45)."""
-    confirm_exempt_intents: frozenset[str] = frozenset({"repeat"})
-    """Intents acted on without confirmation: replaying a prompt costs less than asking."""
+    confirm_exempt_intents: frozenset[str] = frozenset()
+    """Intents acted on without confirmation even when unsure. Empty by default: it was
+    ``repeat`` (replaying costs less than asking), but an unsure "repeat" is mostly speech
+    that meant something else, and replaying the menu to it is acting on a guess."""
     max_consecutive_failures: int = 2
     """No-match/no-input in a row at one prompt before transferring."""
     max_total_failures: int = 3
@@ -59,7 +61,8 @@ def speech_action(policy: DialogPolicy, menu: str, intent: str, confidence: floa
     for the keypad), never a wrong PIN that counts towards the lockout. A spoken account
     number is read back for a yes/no (``read_back_menus``). A
     yes/no answer to "did you say …?" is never itself confirmed, or a shaky caller would
-    loop; nor are intents that cost less to act on than to ask about (``repeat``).
+    loop: unsure, it is asked again; intents that cost less to act on than to ask about
+    (``repeat``) are acted on.
     """
     if intent == DIGITS and menu in policy.read_back_menus:
         return "confirm" if confidence >= policy.reject_below else "reject"
@@ -68,7 +71,11 @@ def speech_action(policy: DialogPolicy, menu: str, intent: str, confidence: floa
         return "act" if confidence >= floor else "reject"
     if confidence < policy.reject_below:
         return "reject"
-    exempt = menu == CONFIRM_MENU or intent in policy.confirm_exempt_intents
-    if confidence < policy.confirm_below and not exempt:
-        return "confirm"
-    return "act"
+    if confidence >= policy.confirm_below or intent in policy.confirm_exempt_intents:
+        return "act"
+    if menu == CONFIRM_MENU:
+        # An unsure answer to "did you say …?" is asked again (the reprompt offers the
+        # keys), never acted on: it decides whether something the caller may not have
+        # asked for happens.
+        return "reject"
+    return "confirm"

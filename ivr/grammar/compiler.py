@@ -116,6 +116,16 @@ class CompiledMenu:
         """Every sentence that selects ``intent_id``."""
         return [phrase for phrase, entry in self._table.items() if entry.intent == intent_id]
 
+    @functools.cached_property
+    def word_intents(self) -> Mapping[str, frozenset[str]]:
+        """For every word of the menu's sentences, the intents whose sentences use it
+        ("card" → lost_card only; "my" → nearly all)."""
+        found: dict[str, set[str]] = {}
+        for phrase, entry in self._table.items():
+            for word in phrase.split():
+                found.setdefault(word, set()).add(entry.intent)
+        return {word: frozenset(intents) for word, intents in found.items()}
+
 
 def compile_menu(menu: Menu) -> CompiledMenu:
     """Compile ``menu``; raises :class:`GrammarError` if its templates are unusable."""

@@ -1,10 +1,11 @@
-"""The I/O edge of ``ivr grammar test``: speak a case over a phone line into a real recognizer.
+"""The I/O edge of ``ivr grammar test``: speak a case over a phone line into the recognizers.
 
 Text is synthesized (by ``ivr grammar test``: espeak-ng, which says the same text the same
 way every time, see :mod:`ivr.tts.espeak`), or a recording is read; either
 goes through :func:`ivr.audio.channel.telephone_channel` (300–3400 Hz, 8 kHz μ-law, line
 hiss) and is decoded back to 16-bit PCM, as the call session does with Twilio's frames,
-then fed to the engine in the session's chunk size.
+then heard as a call hears it: the grammar pass fed in the session's chunk size, the
+free-form pass when the server would run one, and the same decision.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from __future__ import annotations
 import wave
 from pathlib import Path
 
-from ivr.asr.base import RecognizerGrammar, SpeechEngine, Transcript
+from ivr.asr.base import SpeechEngine
 from ivr.audio.channel import telephone_channel
 from ivr.audio.codec import ulaw_to_pcm16
-from ivr.grammar.regression import Case, Condition
+from ivr.evaluation.runner import Listener
+from ivr.grammar.compiler import CompiledMenu
+from ivr.grammar.regression import Case, Condition, Heard
+from ivr.recognition.freepass import FreePass
 from ivr.tts.synth import Speech, Synthesizer
-
-CHUNK_BYTES = 5 * 160 * 2
-"""100 ms of 8 kHz 16-bit PCM: the call session feeds its recognizer five 20 ms frames at once."""
 
 
 def read_wav(path: Path) -> Speech:
@@ -37,9 +38,11 @@ class PhoneListener:
     differ in their line noise (the condition's seed).
     """
 
-    def __init__(self, synth: Synthesizer, engine: SpeechEngine) -> None:
+    def __init__(
+        self, synth: Synthesizer, engine: SpeechEngine, free: FreePass | None = None
+    ) -> None:
         self.synth = synth
-        self.engine = engine
+        self.listener = Listener(engine, free)
         self._speech: dict[tuple[str, str, int], Speech] = {}
 
     def speech(self, case: Case, condition: Condition) -> Speech:
@@ -52,12 +55,9 @@ class PhoneListener:
             self._speech[key] = self.synth.synthesize(case.say, condition.voice, condition.rate)
         return self._speech[key]
 
-    def __call__(self, case: Case, condition: Condition, grammar: RecognizerGrammar) -> Transcript:
-        """Recognize ``case`` spoken under ``condition`` with ``grammar``."""
+    def __call__(self, case: Case, condition: Condition, menu: CompiledMenu) -> Heard:
+        """Hear ``case`` spoken under ``condition`` in ``menu``."""
         speech = self.speech(case, condition)
         ulaw = telephone_channel(speech.pcm, speech.rate, seed=condition.seed)
-        pcm = ulaw_to_pcm16(ulaw)
-        session = self.engine.open(grammar)
-        for start in range(0, len(pcm), CHUNK_BYTES):
-            session.accept(pcm[start : start + CHUNK_BYTES])
-        return session.finish()
+        _, decision, _ = self.listener.hear(menu, ulaw_to_pcm16(ulaw))
+        return Heard(decision.text, decision.confidence, decision.meaning)

@@ -39,6 +39,7 @@ class EngineEnv:
     second_pass: str = "auto"
     whisper_model: Path | None = None
     whisper_context_s: float = 10.0
+    whisper_digits_context_s: float = 30.0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> EngineEnv:
@@ -54,6 +55,7 @@ class EngineEnv:
             second_pass=environ.get("IVR_SECOND_PASS", "auto") or "auto",
             whisper_model=Path(whisper) if whisper else None,
             whisper_context_s=float(environ.get("IVR_WHISPER_CONTEXT_S", "10") or 10),
+            whisper_digits_context_s=float(environ.get("IVR_WHISPER_DIGITS_CONTEXT_S", "30") or 30),
         )
 
 
@@ -118,7 +120,8 @@ def free_pass_for(language: str, mode: str, env: EngineEnv) -> FreePass | None:
     from ivr.recognition.freepass import FreePass
 
     try:
-        return FreePass(WhisperEngine(env.whisper_model, context_s=env.whisper_context_s))
+        engine = WhisperEngine(env.whisper_model, context_s=env.whisper_context_s)
+        return FreePass(engine, env.whisper_digits_context_s)
     except EngineError:
         if mode == "on":
             raise

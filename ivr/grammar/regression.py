@@ -16,11 +16,20 @@ which reads ``<grammar dir>/*.yaml``, never sees them)::
       - say: "two four six eight"       # digits menus
         expect: digits
         digits: "2468"
+      - say: "policy"
+        expect: policy
+        gap: "heard as 'talk to an agent' by the grammar pass"   # a known gap, see below
+
+A case marked ``gap:`` (with the reason) is one the hotline is known to get wrong today. It
+stays in the file, is run and reported with its own pass rate, and does not fail the run;
+when it starts passing, the report says so, so the mark can go. Nothing that fails is ever
+simply left out.
 
 This module is pure: it reads those files, runs cases through a ``Listen`` function given by
-the caller (speech synthesis + telephone channel + real recognizer, see
-:mod:`ivr.grammar.listening`), judges each result with the compiled menu's ``match``, and
-summarizes accuracy per menu and per intent.
+the caller (speech synthesis + telephone channel + both recognizer passes, see
+:mod:`ivr.grammar.listening`), judges each result as the dialog would (the intent it
+understands and whether it would act, confirm or reject), and summarizes accuracy per menu
+and per intent.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from pathlib import Path
 
 from yaml.nodes import Node, SequenceNode
 
-from ivr.asr.base import RecognizerGrammar, Transcript
+from ivr.dialog.policy import DialogPolicy, speech_action
 from ivr.grammar.compiler import CompiledMenu
 from ivr.grammar.errors import Issue
 from ivr.grammar.model import DIGITS_INTENT, DIGITS_SLOT, GrammarSet, Menu
@@ -44,7 +53,7 @@ NO_MATCH = "no_match"
 DEFAULT_RATES = (150,)
 """Speaking rate when a file gives none: the simulator's default caller."""
 SUITE_KEYS = ("menu", "voices", "rates", "cases")
-CASE_KEYS = ("say", "wav", "expect", "digits")
+CASE_KEYS = ("say", "wav", "expect", "digits", "gap")
 MIN_RATE, MAX_RATE = 80, 400
 
 
@@ -60,6 +69,8 @@ class Case:
     wav: Path | None = None
     digits: str | None = None
     """The digit string expected when ``expect`` is ``digits``."""
+    gap: str | None = None
+    """Why this case is a known gap (None: it must pass)."""
 
     @property
     def utterance(self) -> str:
@@ -89,19 +100,31 @@ class Condition:
     """0 for the first try; a retry is heard through new line noise (see :func:`run_suite`)."""
 
 
-Listen = Callable[[Case, Condition, RecognizerGrammar], Transcript]
-"""Speak ``case`` under ``condition`` into a recognizer constrained to the grammar."""
+@dataclass(frozen=True)
+class Heard:
+    """What the recognizers made of one utterance (see :class:`ivr.recognition.decide.Decision`)."""
+
+    text: str
+    confidence: float
+    meaning: str
+    """The sentence to interpret in the menu ("" for a no-match)."""
+
+
+Listen = Callable[[Case, Condition, CompiledMenu], Heard]
+"""Speak ``case`` under ``condition`` into the recognizers, listening with the menu."""
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """What the recognizer heard once, and what the menu made of it."""
+    """What the recognizers heard once, and what the dialog would make of it."""
 
     heard: str
     confidence: float
     got: str
-    """The matched intent, or ``no_match``."""
+    """The understood intent, or ``no_match``."""
     got_digits: str | None = None
+    action: str = "act"
+    """``act``, ``confirm`` ("did you say …?" first) or ``reject``."""
 
 
 @dataclass(frozen=True)
@@ -114,8 +137,11 @@ class Trial:
     attempts: tuple[Attempt, ...]
 
     def correct(self, attempt: Attempt) -> bool:
-        """``attempt`` is what the case expects (the digit string included)."""
-        if attempt.got != self.case.expect:
+        """``attempt`` is what the case expects: the intent (or digit string), acted on or
+        confirmed; for ``no_match``, anything but acting on an intent."""
+        if self.case.expect == NO_MATCH:
+            return attempt.got == NO_MATCH or attempt.action != "act"
+        if attempt.got != self.case.expect or attempt.action == "reject":
             return False
         return self.case.expect != DIGITS_INTENT or attempt.got_digits == self.case.digits
 
@@ -227,7 +253,11 @@ def _read_case(reader: NodeReader, node: Node, file: Path, menu: Menu) -> Case |
             return None
     if not _expect_ok(reader, line, expect, texts.get("digits"), menu):
         return None
-    return Case(expect, str(file), line, texts.get("say"), wav, texts.get("digits"))
+    gap = texts.get("gap")
+    if "gap" in texts and not gap:
+        reader.error(line, "'gap:' needs the reason the case fails today")
+        return None
+    return Case(expect, str(file), line, texts.get("say"), wav, texts.get("digits"), gap)
 
 
 def _expect_ok(reader: NodeReader, line: int, expect: str, digits: str | None, menu: Menu) -> bool:
@@ -259,12 +289,16 @@ def _expect_ok(reader: NodeReader, line: int, expect: str, digits: str | None, m
 # ---------------------------------------------------------------------------- running
 
 
-def judge(compiled: CompiledMenu, text: str) -> tuple[str, str | None]:
-    """What the menu makes of recognized ``text``: (intent or no_match, digits if any)."""
-    match = compiled.match(text) if text else None
+def judge(compiled: CompiledMenu, heard: Heard, policy: DialogPolicy | None = None) -> Attempt:
+    """What the dialog makes of ``heard`` in ``compiled``'s menu, under ``policy``."""
+    match = compiled.understand(heard.meaning) if heard.meaning else None
     if match is None:
-        return NO_MATCH, None
-    return match.intent, match.slots.get(DIGITS_SLOT)
+        return Attempt(heard.text, heard.confidence, NO_MATCH, None, "reject")
+    action = speech_action(
+        policy or DialogPolicy(), compiled.menu.id, match.intent, heard.confidence
+    )
+    got_digits = match.slots.get(DIGITS_SLOT)
+    return Attempt(heard.text, heard.confidence, match.intent, got_digits, action)
 
 
 def conditions(suite: Suite, default_voice: str, repeat: int = 1) -> list[Condition]:
@@ -312,9 +346,7 @@ def run_suite(
             while not attempts or (not trial.correct(attempts[-1]) and len(attempts) <= retries):
                 n = len(attempts)
                 retry = replace(condition, seed=condition.seed + RETRY_SEED_STEP * n, attempt=n)
-                transcript = listen(case, retry, compiled.recognizer)
-                got, digits = judge(compiled, transcript.text)
-                attempts.append(Attempt(transcript.text, transcript.confidence, got, digits))
+                attempts.append(judge(compiled, listen(case, retry, compiled)))
             trials.append(replace(trial, attempts=tuple(attempts)))
     return trials
 
@@ -339,9 +371,12 @@ def tally(trials: Sequence[Trial]) -> dict[str, dict[str, Tally]]:
     """Menu -> {"*": the whole menu, intent: that intent's cases}, in first-seen order.
 
     Counts first attempts only: retries decide the verdict, never the accuracy figures.
+    Known gaps are counted apart (:func:`report_lines`).
     """
     counts: dict[str, dict[str, list[int]]] = {}
     for trial in trials:
+        if trial.case.gap is not None:
+            continue
         per_menu = counts.setdefault(trial.menu, {"*": [0, 0]})
         for key in ("*", trial.case.expect):
             cell = per_menu.setdefault(key, [0, 0])
@@ -367,14 +402,33 @@ def report_lines(trials: Sequence[Trial]) -> list[str]:
     lines.append(
         f"{'all':<28}{everything.passed:>8}{everything.total:>7}{everything.accuracy:>10.1%}"
     )
-    failures = [trial for trial in trials if not trial.passed]
+    gaps = [trial for trial in trials if trial.case.gap is not None]
+    if gaps:
+        passing = [trial for trial in gaps if trial.first_try_passed]
+        lines.append(
+            f"{'known gaps':<28}{len(passing):>8}{len(gaps):>7}{len(passing) / len(gaps):>10.1%}"
+        )
+    failures = [t for t in trials if not t.passed and t.case.gap is None]
     lines.append(f"failures: {len(failures)}")
     lines += [f"  {attempt_line(trial, trial.attempts[-1])}" for trial in failures]
-    flaky = [trial for trial in trials if trial.flaky]
+    flaky = [trial for trial in trials if trial.flaky and trial.case.gap is None]
     if flaky:
         lines.append(f"passed only on a retry: {len(flaky)}")
         lines += [f"  {attempt_line(trial, trial.attempts[0])}" for trial in flaky]
+    if gaps:
+        still = [t for t in gaps if not t.first_try_passed]
+        lines.append(f"known gaps still failing: {len(still)} (they do not fail the run)")
+        lines += [f"  {attempt_line(t, t.attempts[0])} [gap: {t.case.gap}]" for t in still]
+        fixed = [t for t in gaps if t.first_try_passed]
+        if fixed:
+            lines.append(f"known gaps now passing: {len(fixed)} (remove their 'gap:' mark)")
+            lines += [f"  {attempt_line(t, t.attempts[0])}" for t in fixed]
     return lines
+
+
+def failed(trials: Sequence[Trial]) -> bool:
+    """The run fails on any case that is not a known gap and did not pass."""
+    return not trials or any(not t.passed and t.case.gap is None for t in trials)
 
 
 def attempt_line(trial: Trial, attempt: Attempt) -> str:
@@ -384,9 +438,10 @@ def attempt_line(trial: Trial, attempt: Attempt) -> str:
     got = f"digits {attempt.got_digits}" if attempt.got == DIGITS_INTENT else attempt.got
     how = f"seed {cond.seed}" if case.wav else f"{cond.voice}, {cond.rate} wpm, seed {cond.seed}"
     tries = f", {len(trial.attempts)} attempts" if len(trial.attempts) > 1 else ""
+    acted = "" if attempt.action == "act" or attempt.got == NO_MATCH else f" ({attempt.action})"
     return (
         f"{case.file}:{case.line}: {case.utterance} ({how}{tries}): expected {expected},"
-        f' heard "{attempt.heard}" (confidence {attempt.confidence:.2f}) -> {got}'
+        f' heard "{attempt.heard}" (confidence {attempt.confidence:.2f}) -> {got}{acted}'
     )
 
 

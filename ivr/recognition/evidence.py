@@ -32,6 +32,8 @@ class Evidence:
     free_logprob: float
     free_no_speech: float
     free_min_token: float
+    free_min_digit: float
+    """The free-form pass's least sure digit (1.0 without digits)."""
     similarity: float
     """How alike the two transcripts are, 0..1 (letters), for a short answer the free pass
     misspelt ("bellin" for "balance")."""
@@ -40,6 +42,10 @@ class Evidence:
     """The free-form text holds a reject phrase: a near-domain request, never an intent."""
     free_looped: bool = False
     """The free-form digits were cut back from a loop (``2468 2468 …``): a guess."""
+    shared_words: tuple[str, ...] = ()
+    """Words of the grammar sentence, telling its intent apart from the menu's others, that
+    the free-form pass heard too ("i drop my card somewhere" shares "card" with "i lost my
+    card"): the grammar pass is not alone. ("insurance" tells no policy kind from another.)"""
 
     @property
     def agree(self) -> bool:
@@ -87,16 +93,17 @@ def gather(menu: CompiledMenu, grammar: Transcript, free: FreeTranscript | None)
     grammar_match = menu.match(grammar.text) if grammar.text else None
     if free is None:
         return Evidence(
-            grammar.text,
-            grammar.confidence,
-            grammar_match,
-            "",
-            "",
-            None,
-            0.0,
-            0.0,
-            1.0,
-            0.0,
+            grammar_text=grammar.text,
+            grammar_confidence=grammar.confidence,
+            grammar_match=grammar_match,
+            free_text="",
+            free_raw="",
+            free_match=None,
+            free_logprob=0.0,
+            free_no_speech=0.0,
+            free_min_token=1.0,
+            free_min_digit=1.0,
+            similarity=0.0,
             has_free=False,
         )
     text = clean(free.text, digits=menu.menu.digits is not None)
@@ -113,8 +120,37 @@ def gather(menu: CompiledMenu, grammar: Transcript, free: FreeTranscript | None)
         free.avg_logprob,
         free.no_speech_prob,
         free.min_token_probability,
+        free.min_digit_probability,
         similarity,
         has_free=True,
         free_rejected=bool(text) and menu.spot(text).reason == "rejected",
         free_looped=_looped(menu, text),
+        shared_words=_telling_overlap(menu, grammar_match, grammar.text, text),
     )
+
+
+def _telling_overlap(
+    menu: CompiledMenu, grammar_match: Match | None, grammar_text: str, free_text: str
+) -> tuple[str, ...]:
+    if grammar_match is None:
+        return ()
+    telling = menu.word_intents
+    return tuple(
+        word
+        for word in content_overlap(grammar_text, free_text)
+        if telling.get(word) == frozenset({grammar_match.intent})
+    )
+
+
+FUNCTION_WORDS = frozenset(
+    """a an the to my i i'm i'd i've me is it it's what what's that that's this of in on
+    for and or can you your please do have has be was with at some want like would could
+    just so um uh er yeah yes no hi hello oh""".split()  # noqa: SIM905  (reads as prose)
+)
+"""Words too common to show that two transcripts heard the same thing."""
+
+
+def content_overlap(grammar_text: str, free_text: str) -> tuple[str, ...]:
+    """The words both transcripts hold, function words aside, in grammar order."""
+    heard = set(free_text.split()) - FUNCTION_WORDS
+    return tuple(w for w in dict.fromkeys(grammar_text.split()) if w in heard)

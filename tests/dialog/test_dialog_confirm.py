@@ -49,8 +49,8 @@ def test_confirm_keys_are_never_confirmed(ctx: DialogContext) -> None:
 
 
 def test_confirm_yes_acts_on_original_intent(ctx: DialogContext) -> None:
-    state, effects = step(ctx, _confirming(ctx), heard("yes", 0.3))
-    assert turns(effects) == [TurnRecord("confirm", "speech", "yes", "yes", 0.3, "confirmed")]
+    state, effects = step(ctx, _confirming(ctx), heard("yes", 0.8))
+    assert turns(effects) == [TurnRecord("confirm", "speech", "yes", "yes", 0.8, "confirmed")]
     assert texts(effects) == ["pin initial"]
     assert state.pending_intent == "balance"
     assert state.confirming is None
@@ -100,9 +100,14 @@ def test_confirm_phrase_missing_falls_back_to_intent_words(ctx: DialogContext) -
     assert texts(effects) == ["Did you say lost card?"]
 
 
-def test_confirm_low_confidence_yes_in_confirm_is_not_reconfirmed(ctx: DialogContext) -> None:
-    state, _effects = step(ctx, _confirming(ctx), heard("yes", 0.01))
-    assert state.menu == "pin"
+def test_confirm_unsure_yes_is_asked_again_neither_acted_on_nor_reconfirmed(
+    ctx: DialogContext,
+) -> None:
+    # "Did you say …?" decides whether something happens: an unsure answer is not enough.
+    state, effects = step(ctx, _confirming(ctx), heard("yes", 0.3))
+    assert [(t.intent, t.outcome) for t in turns(effects)] == [(None, "no_match")]
+    assert state.menu == "confirm" and state.confirming is not None
+    assert state.pending_intent is None
 
 
 def test_confirm_below_reject_threshold_is_a_no_match_not_a_question() -> None:

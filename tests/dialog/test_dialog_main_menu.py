@@ -147,10 +147,17 @@ def test_global_key_zero_in_digits_menu_is_a_digit(ctx: DialogContext, menu: str
 def test_global_repeat_replays_last_prompts_in_every_menu(ctx: DialogContext, menu: str) -> None:
     state = _at_menu(ctx, menu)
     before = state.last_prompts
-    state, effects = step(ctx, state, heard("repeat", 0.3))  # repeat is never confirmed
+    state, effects = step(ctx, state, heard("repeat"))
     assert [e for e in effects if isinstance(e, Play)] == list(before)
     assert only(listens(effects)).menu_id == menu
     assert state.menu == menu
+
+
+def test_global_unsure_repeat_is_confirmed_not_acted_on(ctx: DialogContext) -> None:
+    # An unsure "repeat" is mostly speech that meant something else.
+    state, effects = step(ctx, _at_menu(ctx, "main"), heard("repeat", 0.5))
+    assert turns(effects)[0].outcome == "needs_confirmation"
+    assert state.menu == "confirm"
 
 
 @pytest.mark.parametrize("menu", MENUS)

@@ -1,4 +1,5 @@
-"""The regression I/O edge with real components: pyttsx3, the telephone channel, PocketSphinx."""
+"""The regression I/O edge with real components: pyttsx3, the telephone channel, PocketSphinx
+and (when given) the Whisper second pass."""
 
 from __future__ import annotations
 
@@ -27,9 +28,24 @@ def test_listening_spoken_case_is_recognized_over_the_phone_line(
     compiled = compile_menu(load_grammar_dir(GRAMMARS / "en").menu("main"))
     listener = PhoneListener(synth, engine)
     case = Case("lost_card", "main.yaml", 1, say="I lost my card")
-    transcript = listener(case, Condition("gmw/en-us", 150, 0), compiled.recognizer)
-    assert transcript.text == "i lost my card" and transcript.engine == "pocketsphinx"
-    assert 0.5 < transcript.confidence <= 1.0
+    heard = listener(case, Condition("gmw/en-us", 150, 0), compiled)
+    # Without a second pass the grammar pass decides, with its own confidence.
+    assert heard.text == heard.meaning == "i lost my card"
+    assert 0.5 < heard.confidence <= 1.0
+
+
+def test_listening_with_the_second_pass_hears_what_was_said(
+    synth: Pyttsx3Synthesizer, engine: PocketSphinxEngine
+) -> None:
+    from ivr.asr.whisper_engine import WhisperEngine
+    from ivr.recognition.freepass import FreePass
+
+    compiled = compile_menu(load_grammar_dir(GRAMMARS / "en").menu("main"))
+    listener = PhoneListener(synth, engine, FreePass(WhisperEngine()))
+    case = Case("no_match", "main.yaml", 1, say="what is the weather like in Boston")
+    heard = listener(case, Condition("gmw/en-us", 150, 0), compiled)
+    assert "weather" in heard.text  # the free-form transcript, not a grammar sentence
+    assert heard.meaning == "" and heard.confidence == 0.0
 
 
 def test_listening_recording_is_read_from_its_wav_file(
@@ -46,7 +62,7 @@ def test_listening_recording_is_read_from_its_wav_file(
     compiled = compile_menu(load_grammar_dir(GRAMMARS / "en").menu("main"))
     case = Case("goodbye", "main.yaml", 1, wav=recording)
     listener = PhoneListener(synth, engine)
-    assert listener(case, Condition("ignored", 150, 0), compiled.recognizer).text == "goodbye"
+    assert listener(case, Condition("ignored", 150, 0), compiled).text == "goodbye"
 
 
 def test_listening_stereo_recording_is_refused(tmp_path: Path) -> None:

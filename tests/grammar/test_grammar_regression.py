@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from ivr.asr.base import RecognizerGrammar, Transcript
 from ivr.grammar import GrammarSet, compile_menu, load_grammar_dir
+from ivr.grammar.compiler import CompiledMenu
 from ivr.grammar.regression import (
     Case,
     Condition,
+    Heard,
     Suite,
+    failed,
     load_suites,
     report_lines,
     run_suite,
@@ -144,12 +146,13 @@ def test_regression_load_without_files_is_an_error(
 
 def _fake_listen(
     heard: dict[str, str],
-) -> Callable[[Case, Condition, RecognizerGrammar], Transcript]:
-    """A recognizer that hears ``heard[say]`` (the same under every condition)."""
+) -> Callable[[Case, Condition, CompiledMenu], Heard]:
+    """Recognizers that hear ``heard[say]`` (the same under every condition)."""
 
-    def listen(case: Case, condition: Condition, grammar: RecognizerGrammar) -> Transcript:
-        assert grammar.phrases, "the menu's grammar must constrain the recognizer"
-        return Transcript(heard[case.say or ""], 0.8 if case.say else 0.0)
+    def listen(case: Case, condition: Condition, menu: CompiledMenu) -> Heard:
+        assert menu.recognizer.phrases, "the menu's grammar must constrain the recognizer"
+        text = heard[case.say or ""]
+        return Heard(text, 0.8 if case.say else 0.0, text)
 
     return listen
 
@@ -262,9 +265,10 @@ def test_regression_retry_respeaks_a_wrong_result_and_reports_it_as_flaky(
     suite = Suite("main", "main.yaml", (), (150,), (Case("balance", "main.yaml", 3, say="x"),))
     seen: list[Condition] = []
 
-    def listen(case: Case, condition: Condition, grammar: RecognizerGrammar) -> Transcript:
+    def listen(case: Case, condition: Condition, menu: CompiledMenu) -> Heard:
         seen.append(condition)
-        return Transcript("balance" if condition.attempt == 1 else "", 0.7)
+        text = "balance" if condition.attempt == 1 else ""
+        return Heard(text, 0.7, text)
 
     compiled = compile_menu(grammar_set.menu("main"))
     (trial,) = run_suite(suite, compiled, listen, "voice", retries=2)
@@ -286,3 +290,44 @@ def test_regression_retry_consistent_failure_stays_a_failure(grammar_set: Gramma
     (trial,) = run_suite(suite, compiled, _fake_listen({"x": "balance"}), "voice", retries=2)
     assert not trial.passed and len(trial.attempts) == 3
     assert "failures: 1" in report_lines([trial])
+
+
+def test_regression_known_gap_is_run_reported_apart_and_does_not_fail(
+    grammar_set: GrammarSet,
+) -> None:
+    suite = Suite(
+        "main",
+        "main.yaml",
+        (),
+        (150,),
+        (
+            Case("balance", "main.yaml", 3, say="balance please"),
+            Case("balance", "main.yaml", 5, say="bal", gap="heard as nothing"),
+            Case("balance", "main.yaml", 7, say="my balance", gap="used to fail"),
+        ),
+    )
+    compiled = compile_menu(grammar_set.menu("main"))
+    heard = {"balance please": "balance", "bal": "", "my balance": "balance"}
+    trials = run_suite(suite, compiled, _fake_listen(heard), "voice")
+    assert not failed(trials)
+    text = "\n".join(report_lines(trials))
+    gap_row = next(line for line in text.splitlines() if line.startswith("known gaps "))
+    assert gap_row.split()[2:] == ["1", "2", "50.0%"]
+    assert "known gaps still failing: 1 (they do not fail the run)" in text
+    assert "[gap: heard as nothing]" in text
+    assert "known gaps now passing: 1 (remove their 'gap:' mark)" in text
+    assert "failures: 0" in text
+
+
+def test_regression_out_of_scope_case_passes_unless_acted_on(grammar_set: GrammarSet) -> None:
+    suite = Suite("main", "m.yaml", (), (150,), (Case("no_match", "m.yaml", 2, say="weather"),))
+    compiled = compile_menu(grammar_set.menu("main"))
+
+    def listen_at(confidence: float) -> Callable[[Case, Condition, CompiledMenu], Heard]:
+        return lambda case, condition, menu: Heard("balance", confidence, "balance")
+
+    # Asked "did you say your balance?" is not acting on it; doing it is.
+    (confirmed,) = run_suite(suite, compiled, listen_at(0.5), "voice")
+    (acted,) = run_suite(suite, compiled, listen_at(0.9), "voice")
+    assert confirmed.passed and confirmed.attempts[0].action == "confirm"
+    assert not acted.passed and failed([acted])

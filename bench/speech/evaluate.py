@@ -1,0 +1,144 @@
+"""Recognition quality per technique, side by side on identical recognizer output.
+
+Every clip of a split is decoded once by both passes (:mod:`bench.speech.decode`, cached);
+each technique then decides from the same readings, and every decision is judged by the
+product's own :func:`ivr.evaluation.runner.judge` under the shipped dialog policy. CPU per
+utterance counts the passes a technique needs.
+
+Techniques:
+
+* ``grammar`` — PocketSphinx with the menu grammar and its word confidence (the hotline
+  before this work; ``IVR_SECOND_PASS=off``);
+* ``free-form`` — Whisper tiny.en alone, its transcript matched to the menu by sentences and
+  key phrases (as a Whisper-only bot would);
+* ``grammar + free-form`` — both passes combined by :mod:`ivr.recognition.decide` (shipped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.speech.decode import (
+    Row,
+    decode_all,
+    free_transcript,
+    grammar_transcript,
+    row_keys,
+)
+from ivr.asr.base import Transcript
+from ivr.asr.whisper_engine import FreeTranscript
+from ivr.dialog.policy import DialogPolicy
+from ivr.evaluation.manifest import Sample
+from ivr.evaluation.runner import judge
+from ivr.evaluation.scoring import Summary, Tally, Trial, summarize
+from ivr.grammar import compile_grammar_set, load_grammar_dir
+from ivr.grammar.compiler import CompiledMenu
+from ivr.recognition.decide import DecisionPolicy, decide
+from ivr.recognition.evidence import gather
+
+Reader = Callable[[CompiledMenu, Transcript, FreeTranscript | None], Any]
+
+
+@dataclass(frozen=True)
+class Technique:
+    """How readings become a decision, and which passes that costs."""
+
+    name: str
+    uses_grammar: bool
+    uses_free: bool
+
+    def evidence(self, menu: CompiledMenu, grammar: Transcript, free: FreeTranscript | None) -> Any:
+        g = grammar if self.uses_grammar else Transcript("", 0.0)
+        return gather(menu, g, free if self.uses_free else None)
+
+
+TECHNIQUES = (
+    Technique("grammar", uses_grammar=True, uses_free=False),
+    Technique("free-form", uses_grammar=False, uses_free=True),
+    Technique("grammar + free-form", uses_grammar=True, uses_free=True),
+)
+
+
+def sample_of(row: Row) -> Sample:
+    return Sample(row.file, row.expected, row.menu, row.voice, row.variant, row.text)
+
+
+def trials_for(
+    technique: Technique,
+    rows: Sequence[Row],
+    decoded: Mapping[int, dict[str, Any]],
+    menus: Mapping[str, CompiledMenu],
+    *,
+    decision: DecisionPolicy | None = None,
+    dialog: DialogPolicy | None = None,
+) -> list[Trial]:
+    """Judge every row under ``technique`` from its cached readings."""
+    dialog = dialog or DialogPolicy()
+    out = []
+    for row in rows:
+        entry = decoded[id(row)]
+        menu = menus[row.menu]
+        evidence = technique.evidence(menu, grammar_transcript(entry), free_transcript(entry))
+        chosen = decide(evidence, decision)
+        cpu = entry["grammar_cpu"] * technique.uses_grammar
+        cpu += entry.get("free_cpu", 0.0) * technique.uses_free
+        out.append(judge(sample_of(row), menu, evidence, chosen, dialog, cpu))
+    return out
+
+
+def evaluate(
+    rows: Sequence[Row],
+    cache: Path,
+    grammar_dir: Path,
+    *,
+    workers: int = 2,
+    techniques: Sequence[Technique] = TECHNIQUES,
+) -> dict[str, Summary]:
+    """Decode (or read from ``cache``) and summarize every technique on ``rows``."""
+    by_key = decode_all(list(rows), cache, grammar_dir=grammar_dir, workers=workers)
+    keys = row_keys(list(rows), grammar_dir)
+    decoded = {id(row): by_key[keys[id(row)]] for row in rows}
+    menus = compile_grammar_set(load_grammar_dir(grammar_dir))
+    return {t.name: summarize(trials_for(t, rows, decoded, menus)) for t in techniques}
+
+
+def figures(summary: Summary) -> dict[str, Any]:
+    """The issue's table for one technique: rates as fractions, with their counts."""
+
+    def rate(tally: Tally | None, *outcomes: str) -> dict[str, Any]:
+        if tally is None or tally.total == 0:
+            return {"rate": None, "n": 0}
+        return {"rate": tally.rate(*outcomes), "n": tally.total}
+
+    k = summary.by_kind
+    inside, outside = k.get("in"), k.get("oos")
+    rows: dict[str, Any] = {
+        "in_right": rate(inside, "right_acted", "right_confirmed"),
+        "in_right_acted": rate(inside, "right_acted"),
+        "in_wrong_acted": rate(inside, "wrong_acted"),
+        "in_rejected": rate(inside, "rejected"),
+        "oos_not_acted": rate(outside, "wrong_confirmed", "rejected"),
+        "oos_confirmed": rate(outside, "wrong_confirmed"),
+        "pin_right": rate(k.get("pin"), "right_acted"),
+        "pin_wrong_counted": rate(k.get("pin"), "wrong_acted"),
+        "account_right": rate(k.get("account_number"), "right_acted", "right_confirmed"),
+        "account_wrong_acted": rate(k.get("account_number"), "wrong_acted"),
+    }
+    trials = max(1, summary.trials)
+    cpu = sum(t.cpu_s for t in summary.by_kind.values()) / trials
+    rows["cpu_ms_per_utterance"] = round(1000 * cpu, 1)
+    variants: dict[str, Any] = {}
+    for (kind, column, value), tally in summary.by_group.items():
+        if column != "variant":
+            continue
+        entry = variants.setdefault(value, {})
+        if kind == "in":
+            entry["in_right"] = rate(tally, "right_acted", "right_confirmed")
+            entry["in_wrong_acted"] = rate(tally, "wrong_acted")
+        elif kind == "oos":
+            entry["oos_not_acted"] = rate(tally, "wrong_confirmed", "rejected")
+    rows["variants"] = variants
+    return rows
