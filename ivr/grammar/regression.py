@@ -419,10 +419,14 @@ def report_lines(trials: Sequence[Trial]) -> list[str]:
         still = [t for t in gaps if not t.first_try_passed]
         lines.append(f"known gaps still failing: {len(still)} (they do not fail the run)")
         lines += [f"  {attempt_line(t, t.attempts[0])} [gap: {t.case.gap}]" for t in still]
-        fixed = [t for t in gaps if t.first_try_passed]
+        # A gap is fixed when every trial of its case passes (all voices, rates, seeds).
+        by_case: dict[tuple[str, int], list[Trial]] = {}
+        for t in gaps:
+            by_case.setdefault((t.case.file, t.case.line), []).append(t)
+        fixed = [ts[0] for ts in by_case.values() if all(t.first_try_passed for t in ts)]
         if fixed:
             lines.append(f"known gaps now passing: {len(fixed)} (remove their 'gap:' mark)")
-            lines += [f"  {attempt_line(t, t.attempts[0])}" for t in fixed]
+            lines += [f"  {t.case.file}:{t.case.line}: {t.case.utterance}" for t in fixed]
     return lines
 
 
