@@ -13,6 +13,7 @@ from ivr.services import Services, build_services
 from ivr.settings import Settings
 from ivr.web.agent.install import install_desk
 from ivr.web.api import make_api_router
+from ivr.web.recordings import make_recordings_router
 from ivr.web.reports import make_reports_router
 from ivr.web.twilio_routes import router as twilio_router
 
@@ -36,13 +37,15 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         )
         app.state.services = svc
         watcher = asyncio.create_task(_watch_grammars(svc, settings.grammar_poll_s))
+        purger = asyncio.create_task(_purge_recordings(svc))
         try:
             yield
         finally:
             svc.feed.close()
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            for task in (watcher, purger):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if owned:
                 svc.close()
 
@@ -52,6 +55,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(twilio_router)
     app.include_router(make_api_router(lambda: app.state.services.store, settings.api_token))
     app.include_router(make_reports_router(lambda: app.state.services.store, settings.api_token))
+    app.include_router(
+        make_recordings_router(lambda: app.state.services.recordings, settings.api_token)
+    )
     install_desk(app, lambda: app.state.services)
     return app
 
@@ -64,3 +70,21 @@ async def _watch_grammars(services: Services, poll_s: float) -> None:
             await asyncio.to_thread(services.grammars.reload_if_changed)
         except Exception:
             log.exception("grammar reload failed; previous grammars keep serving")
+
+
+PURGE_EVERY_S = 3600.0
+
+
+async def _purge_recordings(services: Services) -> None:
+    """Delete expired recordings at start-up and every hour (retention is in days)."""
+    store = services.recordings
+    if store is None:
+        return
+    while True:
+        try:
+            gone = await asyncio.to_thread(store.purge)
+            if gone:
+                log.info("deleted %d expired recording(s)", gone)
+        except Exception:
+            log.exception("purging expired recordings failed; will try again")
+        await asyncio.sleep(PURGE_EVERY_S)

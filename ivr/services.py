@@ -22,7 +22,8 @@ from ivr.recognition.freepass import FreePass
 from ivr.settings import Settings
 from ivr.store.agents import AgentStore
 from ivr.store.db import create_schema
-from ivr.store.repo import Store
+from ivr.store.recordings import RecordingStore
+from ivr.store.repo import Store, utcnow
 from ivr.tts.cache import PromptCache
 from ivr.tts.synth import Pyttsx3Synthesizer, Synthesizer
 from ivr.web.agent.feed import TransferFeed
@@ -47,6 +48,8 @@ class Services:
     free_pass: FreePass | None = None
     """The free-form second pass, when enabled and installed."""
     free_executor: ThreadPoolExecutor | None = None
+    recordings: RecordingStore | None = None
+    """Kept recordings of not-understood turns (``IVR_RECORD_UTTERANCES=on``), else None."""
     live_calls: set[Any] = field(default_factory=set)
     feed: TransferFeed = field(default_factory=TransferFeed)
     """Tells open agent desks the moment a transfer is recorded, taken or noted."""
@@ -69,6 +72,7 @@ class Services:
             account_sid=self.settings.twilio_account_sid,
             free_pass=self.free_pass,
             free_executor=self.free_executor,
+            keep_recording=self.recordings.keep if self.recordings is not None else None,
         )
 
     def close(self) -> None:
@@ -183,4 +187,19 @@ def build_services(
         agents=AgentStore(store.engine),
         free_pass=free_pass,
         free_executor=free_executor,
+        recordings=recording_store(settings, store),
+    )
+
+
+def recording_store(settings: Settings, store: Store) -> RecordingStore | None:
+    """Where not-understood turns are kept, when the settings ask for it."""
+    if not settings.record_utterances:
+        return None
+    log.info(
+        "recording not-understood turns to %s for %d days",
+        settings.recording_dir,
+        settings.recording_retention_days,
+    )
+    return RecordingStore(
+        store.engine, settings.recording_dir, settings.recording_retention_days, utcnow
     )

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     """The same for PINs and account numbers, where short contexts make Whisper loop."""
     whisper_workers: int = Field(2, ge=1, le=16)
     """Utterances the second pass decodes at once (each on one core)."""
+    record_utterances: bool = False
+    """Keep the audio of no-match and low-confidence turns for tuning (never of PIN or
+    account-number turns); ``on`` to enable."""
+    recording_retention_days: int = Field(30, ge=1, le=3650)
+    """How long kept recordings live before they are deleted."""
+    recording_dir: Path = Path("var/recordings")
+    """Where kept recordings are written (0700 directory, 0600 files)."""
     api_token: str = ""
     """Bearer token for ``/api/*``."""
     grammar_dir: Path = Path("grammars/en")

@@ -69,6 +69,8 @@ SPECULATE_SILENCE_MS = 160
 is ready by the early end of speech (it takes ~150 ms of CPU)."""
 MAX_KEYS_PER_SECOND = 12
 MAX_TYPEAHEAD = 16
+KEPT_OUTCOMES = frozenset({"no_match", "needs_confirmation"})
+"""Turns whose audio is kept for tuning (opt-in): not understood, or understood unsurely."""
 BACKEND_TIMEOUT_S = 5.0
 """A store answer slower than this is treated as a failure: the caller is apologised to and
 transferred instead of waiting in silence."""
@@ -98,6 +100,9 @@ class CallDeps:
     free_executor: Executor | None = None
     """Runs the free-form pass (its own small pool, so it cannot starve grammar decoding)."""
     decision: DecisionPolicy = field(default_factory=DecisionPolicy)
+    keep_recording: Callable[[str, int, str, bytes], object] | None = None
+    """Keeps the audio of a not-understood turn: (call sid, turn seq, menu, 8 kHz PCM).
+    Set only when ops opted in to recordings for tuning; blocking."""
 
 
 @dataclass
@@ -153,6 +158,9 @@ class CallSession:
         self._dtmf_times: list[int] = []
         self._typeahead: list[str] = []
         self._last_menu: str | None = None
+        self._heard_audio: tuple[str, bytes] | None = None
+        """(menu, audio) of the utterance just handed to the dialog, until its turn is
+        recorded: kept then if it was not understood (opt-in)."""
 
     # ------------------------------------------------------------------ inbound
 
@@ -431,6 +439,8 @@ class CallSession:
                 else:
                     decision = await self._understand(utt, transcript)
                     heard = ev.Heard(decision.text, decision.confidence, decision.meaning)
+                    if utt.menu.menu.digits is None:  # never a PIN or an account number
+                        self._heard_audio = (utt.menu.menu.id, bytes(utt.audio))
                     log.info(
                         "call %s: heard on %s (conf %.2f, %s)",
                         self.call_sid,
@@ -557,7 +567,7 @@ class CallSession:
         assert self.call_sid is not None
         if isinstance(effect, fx.RecordTurn):
             turn = effect.turn
-            await self._blocking(
+            seq = await self._blocking(
                 self.deps.recorder.record_turn,
                 self.call_sid,
                 turn.menu,
@@ -567,6 +577,7 @@ class CallSession:
                 turn.confidence,
                 turn.outcome,
             )
+            await self._keep_recording(turn, seq)
         elif isinstance(effect, fx.Play):
             await self._play(effect)
         elif isinstance(effect, fx.Listen):
@@ -592,6 +603,20 @@ class CallSession:
             await self._end("transferred", effect.reason, record_status=False)
         elif isinstance(effect, fx.HangUp):
             await self._end("completed", effect.reason)
+
+    async def _keep_recording(self, turn: fx.TurnRecord, seq: int) -> None:
+        heard, self._heard_audio = self._heard_audio, None
+        keep = self.deps.keep_recording
+        if keep is None or heard is None or turn.input != "speech" or self.call_sid is None:
+            return
+        menu, audio = heard
+        if turn.menu != menu or turn.outcome not in KEPT_OUTCOMES:
+            return
+        try:
+            await self._blocking(keep, self.call_sid, seq, menu, audio)
+        except Exception:
+            # A tuning aid: failing to keep a recording must not disturb the call.
+            log.exception("call %s: could not keep a recording", self.call_sid)
 
     def _announce_transfer(self) -> None:
         hook = self.deps.on_transfer

@@ -116,6 +116,8 @@ def writer(engine: Engine) -> Engine:
 
 def create_schema(engine: Engine) -> None:
     """Create any missing tables and indexes (never alters or drops existing ones)."""
+    from ivr.store import recordings  # noqa: F401  (its table is part of the schema)
+
     try:
         Base.metadata.create_all(writer(engine))
     except SQLAlchemyError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Row, func, select
@@ -32,6 +32,8 @@ class Utterance:
 
     text: str
     count: int
+    recordings: tuple[str, ...] = ()
+    """Ids of kept recordings of it (``GET /api/recordings/{id}``), when recording is on."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,10 @@ class NoMatchReport:
                     "no_input": m.no_input,
                     "no_match_rate": round(m.no_match_rate, 4),
                     "no_input_rate": round(m.no_input_rate, 4),
-                    "unrecognized": [{"text": u.text, "count": u.count} for u in m.unrecognized],
+                    "unrecognized": [
+                        {"text": u.text, "count": u.count, "recordings": list(u.recordings)}
+                        for u in m.unrecognized
+                    ],
                 }
                 for m in self.menus
             ],
@@ -90,9 +95,14 @@ def utterance_label(input_kind: str, transcript: str) -> str:
 
 
 def nomatch_report(
-    engine: Engine, since: datetime | None = None, top: int = DEFAULT_TOP
+    engine: Engine,
+    since: datetime | None = None,
+    top: int = DEFAULT_TOP,
+    *,
+    now: datetime | None = None,
 ) -> NoMatchReport:
-    """The no-match report over the turns recorded since ``since`` (aware UTC datetime).
+    """The no-match report over the turns recorded since ``since`` (aware UTC datetime);
+    recordings expired by ``now`` (default: the current time) are not listed.
 
     Raises :class:`StoreError` when the database cannot be read.
     """
@@ -111,10 +121,47 @@ def nomatch_report(
     except SQLAlchemyError as exc:
         detail = getattr(exc, "orig", None) or exc
         raise StoreError(f"nomatch_report failed: {type(detail).__name__}: {detail}") from exc
-    return NoMatchReport(since, _summarize(rows, top))
+    live_at = now or datetime.now(UTC)
+    return NoMatchReport(since, _summarize(rows, top, _recordings(engine, since, live_at)))
 
 
-def _summarize(rows: Sequence[Row[str, str, str, str, int]], top: int) -> tuple[MenuNoMatch, ...]:
+RECORDINGS_PER_PHRASE = 3
+
+
+def _recordings(
+    engine: Engine, since: datetime | None, now: datetime
+) -> dict[tuple[str, str], list[str]]:
+    """Live recordings of no-match turns, by (menu, report label), newest first."""
+    from ivr.store.recordings import Recording
+
+    query = (
+        select(Turn.menu, Turn.input, Turn.transcript, Recording.id)
+        .join(
+            Recording,
+            (Recording.call_sid == Turn.call_sid) & (Recording.turn_seq == Turn.seq),
+        )
+        .where(Turn.outcome == NO_MATCH, Recording.expires_at > now)
+        .order_by(Turn.created_at.desc())
+    )
+    if since is not None:
+        query = query.where(Turn.created_at >= since)
+    found: dict[tuple[str, str], list[str]] = {}
+    try:
+        with engine.connect() as connection:
+            for menu, input_kind, transcript, recording in connection.execute(query):
+                ids = found.setdefault((menu, utterance_label(input_kind, transcript)), [])
+                if len(ids) < RECORDINGS_PER_PHRASE:
+                    ids.append(recording)
+    except SQLAlchemyError:
+        return {}  # a database from before recordings existed: the report goes on without
+    return found
+
+
+def _summarize(
+    rows: Sequence[Row[str, str, str, str, int]],
+    top: int,
+    recordings: dict[tuple[str, str], list[str]],
+) -> tuple[MenuNoMatch, ...]:
     turns: dict[str, int] = {}
     no_input: dict[str, int] = {}
     heard: dict[str, dict[str, int]] = {}
@@ -136,7 +183,10 @@ def _summarize(rows: Sequence[Row[str, str, str, str, int]], top: int) -> tuple[
                 total,
                 sum(said.values()),
                 no_input.get(menu, 0),
-                tuple(Utterance(text, count) for text, count in ranked),
+                tuple(
+                    Utterance(text, count, tuple(recordings.get((menu, text), ())))
+                    for text, count in ranked
+                ),
             )
         )
     return tuple(sorted(menus, key=lambda m: (-m.no_match, -m.turns, m.menu)))

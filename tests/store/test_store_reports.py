@@ -94,7 +94,10 @@ def test_report_as_json_is_plain_data(store: Store, clock: FakeClock) -> None:
         "no_input": 1,
         "no_match_rate": 0.6667,
         "no_input_rate": 0.3333,
-        "unrecognized": [{"text": "(pressed 9)", "count": 1}, {"text": "my mortgage", "count": 1}],
+        "unrecognized": [
+            {"text": "(pressed 9)", "count": 1, "recordings": []},
+            {"text": "my mortgage", "count": 1, "recordings": []},
+        ],
     }
 
 

@@ -67,8 +67,8 @@ def test_reports_api_nomatch_returns_rates_and_top_phrases(client: TestClient) -
                 "no_match_rate": 0.6,
                 "no_input_rate": 0.2,
                 "unrecognized": [
-                    {"text": "my mortgage", "count": 2},
-                    {"text": "(nothing recognized)", "count": 1},
+                    {"text": "my mortgage", "count": 2, "recordings": []},
+                    {"text": "(nothing recognized)", "count": 1, "recordings": []},
                 ],
             }
         ],
