@@ -90,6 +90,8 @@ class LoadClient:
 def spawn_clients(
     base_url: str, offsets: list[float], speech: dict[str, str], *, timeout_s: float,
     loop_until_s: float = 0.0, per_client: int = CALLS_PER_CLIENT,
+    scripts: list[list[list[str]]] | None = None, voiced_end: dict[str, int] | None = None,
+    line_noise: dict[str, float] | None = None,
 ) -> list[LoadClient]:  # fmt: skip
     """Start load processes, each with a share of the call offsets (round robin).
 
@@ -109,6 +111,10 @@ def spawn_clients(
             "speech": speech,
             "timeout_s": timeout_s,
             "loop_until_s": loop_until_s,
+            # Each client keeps the scripts of its own calls, in its offsets' order.
+            "scripts": scripts[c::n_clients] if scripts else None,
+            "voiced_end": voiced_end,
+            "line_noise": line_noise,
         }
         fd, name = tempfile.mkstemp(prefix="ivr-bench-load-", suffix=".json")
         with os.fdopen(fd, "w") as handle:

@@ -55,10 +55,19 @@ class Spec:
     timeout_s: float = 90.0
     loop_until_s: float = 0.0
     """Soak mode: each call slot places calls back to back until this many seconds."""
+    scripts: list[list[list[str]]] | None = None
+    """Call scripts as ``[[kind, value], …]``, used round robin; None: :data:`SCRIPT`."""
+    voiced_end: dict[str, int] | None = None
+    """Last voiced frame of each ``say`` audio when its level cannot tell (a noisy line);
+    by default it is found from the audio itself."""
+    line_noise: dict[str, float] | None = None
+    """Noise level (RMS) of the line during a call whose first ``say`` is the key."""
 
 
-def call_metrics(result: CallResult, voiced_end: dict[str, int]) -> dict[str, Any]:
-    """Latencies and health of one finished call."""
+def call_metrics(
+    result: CallResult, voiced_end: dict[str, int], script: tuple[Step, ...] = SCRIPT
+) -> dict[str, Any]:
+    """Latencies and health of one finished call (placed with ``script``)."""
     timing = result.timing
     out: dict[str, Any] = {"sid": result.call_sid, "closed_by": result.closed_by}
     if timing is None:
@@ -68,7 +77,7 @@ def call_metrics(result: CallResult, voiced_end: dict[str, int]) -> dict[str, An
     )
     voice_ms = []
     for index, sent in timing.step_frames.items():
-        step = SCRIPT[index]
+        step = script[index]
         end = voiced_end.get(step.value, -1)
         if 0 <= end < len(sent):
             gap = first_audio_after(timing, sent[end])
@@ -90,17 +99,26 @@ def call_metrics(result: CallResult, voiced_end: dict[str, int]) -> dict[str, An
     turns = record.get("turns", [])
     out["intents"] = [t.get("intent") for t in turns]
     out["outcomes"] = [t.get("outcome") for t in turns]
-    # Success: the balance was recognized, the PIN accepted, and the caller hung up.
-    out["ok"] = (
-        result.closed_by == "caller"
-        and "balance" in out["intents"]
-        and any(t.get("menu") == "pin" and t.get("outcome") == "verified" for t in turns)
-    )
+    out["menus"] = [t.get("menu") for t in turns]
+    if script is SCRIPT:
+        # Success: the balance was recognized, the PIN accepted, and the caller hung up.
+        out["ok"] = (
+            result.closed_by == "caller"
+            and "balance" in out["intents"]
+            and any(t.get("menu") == "pin" and t.get("outcome") == "verified" for t in turns)
+        )
+    else:
+        # Any other script: the caller's first utterance was heard and answered.
+        out["ok"] = bool(turns) and bool(voice_ms)
     return out
 
 
-async def _one(spec: Spec, speech: dict[str, bytes], voiced: dict[str, int]) -> dict[str, Any]:
+async def _one(
+    spec: Spec, speech: dict[str, bytes], voiced: dict[str, int], script: tuple[Step, ...]
+) -> dict[str, Any]:
+    first_say = next((step.value for step in script if step.kind == "say"), "")
     config = SimConfig(
+        line_noise_rms=(spec.line_noise or {}).get(first_say),
         base_url=spec.base_url,
         public_url=spec.base_url,
         auth_token=spec.auth_token,
@@ -115,10 +133,10 @@ async def _one(spec: Spec, speech: dict[str, bytes], voiced: dict[str, int]) -> 
     sim = CachedSimulator(config, speech)
     began = time.monotonic()
     try:
-        result = await sim.place_call(list(SCRIPT))
+        result = await sim.place_call(list(script))
     except Exception as exc:  # a failed call is a data point, not a crash
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300], "started": began}
-    metrics = call_metrics(result, voiced)
+    metrics = call_metrics(result, voiced, script)
     metrics["ended"] = time.monotonic()
     return metrics
 
@@ -127,18 +145,23 @@ async def run(spec: Spec) -> None:
     """Start each call at its offset; print one JSON line per finished call."""
     speech = {text: base64.b64decode(b64) for text, b64 in spec.speech.items()}
     voiced = {text: last_voiced_frame(audio) for text, audio in speech.items()}
+    voiced.update(spec.voiced_end or {})
+    scripts = [
+        tuple(Step(kind, value) for kind, value in script)  # type: ignore[arg-type]  # kinds come from the spec
+        for script in (spec.scripts or [])
+    ] or [SCRIPT]
     t0 = time.monotonic()
 
-    async def slot(offset: float) -> None:
+    async def slot(index: int, offset: float) -> None:
         await asyncio.sleep(offset)
         while True:
-            metrics = await _one(spec, speech, voiced)
+            metrics = await _one(spec, speech, voiced, scripts[index % len(scripts)])
             metrics["offset"] = metrics.get("started", t0) - t0
             print(json.dumps(metrics), flush=True)
             if time.monotonic() - t0 >= spec.loop_until_s:
                 return
 
-    await asyncio.gather(*(slot(o) for o in spec.offsets_s))
+    await asyncio.gather(*(slot(i, o) for i, o in enumerate(spec.offsets_s)))
     # This process's own cost: a saturated load generator would delay its timestamps.
     wall = time.monotonic() - t0
     print(json.dumps({"client_cpu_s": time.process_time(), "client_wall_s": wall}), flush=True)

@@ -136,6 +136,7 @@ def start_server(
     asr: str = "pocketsphinx",
     workdir: Path | None = None,
     variant: str = "current",
+    env_overrides: dict[str, str] | None = None,
 ) -> ServerProcess:
     """Seed a fresh database and start a server; returns once ``/healthz`` answers.
 
@@ -147,6 +148,7 @@ def start_server(
     port = free_port()
     db = workdir / "ivr.db"
     env = server_env(db, port, asr)
+    env.update(env_overrides or {})
     _run([PY, "-m", "ivr.cli", "db", "seed"], env)
     _run([PY, "-m", "ivr.cli", "prompts", "render"], env)
     log_path = workdir / "server.log"

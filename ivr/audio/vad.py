@@ -3,10 +3,10 @@
 Two cheap measurements per frame, good enough for hundreds of calls:
 
 * **energy against the line's noise floor.** The floor is a low quantile of the frame levels
-  of the last two seconds, tracked on *every* frame of the call (also while prompts play and
-  nobody is listening), so a noisy line is known before the caller speaks. A fixed or slowly
-  adapting floor hears steady line noise as speech that never ends (measured: 15 dB SNR noise
-  held utterances open until the 12 s limit).
+  of the last two seconds, tracked on every frame of the call but voiced speech (also while
+  prompts play and nobody is listening), so a noisy line is known before the caller speaks
+  and noise arriving mid-utterance is learnt too. A fixed or slowly adapting floor hears steady line noise as speech that
+  never ends (measured: 15 dB SNR noise held utterances open until the 12 s limit).
 * **periodicity** (normalised autocorrelation at a voice pitch period, 80–400 Hz). Voiced
   speech is periodic; coughs, breaths, clicks and line noise are not. An onset counts as speech
   only after enough periodic frames, so a cough never barges in over a prompt.
@@ -68,7 +68,7 @@ class VadConfig:
     """Longest utterance (12 s): then it ends regardless."""
     floor_frames: int = 100
     """Frames of history (2 s) the noise floor is estimated from."""
-    floor_quantile: float = 0.15
+    floor_quantile: float = 0.1
     """The floor is this quantile of the history: pauses between words reach it, speech not."""
 
 
@@ -124,7 +124,7 @@ class SpeechDetector:
         return max(self.config.min_level, self.noise_floor * self.config.ratio)
 
     def observe(self, level: int) -> None:
-        """Track the line's noise floor from a frame outside speech (any time in the call)."""
+        """Track the line's noise floor with one frame (every frame of the call comes here)."""
         self._history.append(max(level, 1))
         if len(self._history) >= 10:
             ordered = sorted(self._history)
@@ -134,9 +134,12 @@ class SpeechDetector:
         """Advance by one frame of RMS ``level``; ``periodic`` is whether it is voiced-like
         (see :func:`periodicity`; callers without the samples may leave it True)."""
         cfg = self.config
+        if not (self.in_onset and periodic):
+            # Voiced speech (periodic) never raises the floor; everything else may, so a
+            # line that turns noisy mid-utterance cannot hold the utterance open for ever.
+            self.observe(level)
         voiced = level >= self.threshold()
         if not self.in_onset:
-            self.observe(level)
             if voiced:
                 self.in_onset = True
                 self.voiced = 1

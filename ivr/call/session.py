@@ -34,7 +34,7 @@ from ivr.grammar.compiler import CompiledMenu
 from ivr.recognition.decide import Decision, DecisionPolicy, decide
 from ivr.recognition.evidence import free_meaning, gather
 from ivr.recognition.freepass import FreePass
-from ivr.recognition.freetext import clean_free
+from ivr.recognition.freetext import clean_free, ends_a_sentence
 from ivr.tts.cache import PromptCache
 from ivr.twilio.media import (
     Dtmf,
@@ -67,6 +67,8 @@ end-of-speech silence is 450–700 ms)."""
 SPECULATE_SILENCE_MS = 160
 """Pause after which the free-form pass starts on what was said so far, so that its answer
 is ready by the early end of speech (it takes ~150 ms of CPU)."""
+RESUMED_FRAMES = 3
+"""Voiced frames (60 ms) after that pause that mean the caller is speaking again."""
 MAX_KEYS_PER_SECOND = 12
 MAX_TYPEAHEAD = 16
 KEPT_OUTCOMES = frozenset({"no_match", "needs_confirmation"})
@@ -122,7 +124,14 @@ class _Utterance:
     """The recognizer's best words so far, updated after each chunk it is fed."""
     speculative: asyncio.Task[FreeTranscript] | None = None
     """The free-form pass started at the caller's first pause, over the audio until then."""
-    spoke_since_speculation: bool = False
+    voiced_since_speculation: int = 0
+    """Voiced frames heard since it started: speech again, when there are enough of them."""
+
+    @property
+    def spoke_since_speculation(self) -> bool:
+        """The caller went on speaking after the pause the free-form pass started at (a
+        single loud frame on a noisy line is not speech resuming)."""
+        return self.voiced_since_speculation >= RESUMED_FRAMES
 
 
 class CallSession:
@@ -239,14 +248,16 @@ class CallSession:
         elif vad is VadEvent.DISCARD:
             self._drop_utterance()
         elif vad is VadEvent.END:
-            await self._end_utterance(listen, noise=self._vad.hit_limit)
+            silence = self._vad.config.end_silence_frames * FRAME_MS
+            await self._end_utterance(listen, noise=self._vad.hit_limit, silence_ms=silence)
             return
         elif self._complete_so_far(listen):
             # Early end of speech: what the caller said is already a whole phrase of the
             # menu and they have paused, so answer now instead of waiting out the full
             # end-of-speech silence.
+            silence = self._vad.silent_run * FRAME_MS
             self._vad.reset()
-            await self._end_utterance(listen)
+            await self._end_utterance(listen, silence_ms=silence, early=True)
             return
         await self._check_timers(listen)
 
@@ -267,7 +278,10 @@ class CallSession:
             return False
         if free.exception() is not None:
             return False
-        return free_meaning(utt.menu, clean_free(free.result().text, utt.menu)) is not None
+        heard = free.result()
+        if ends_a_sentence(heard.text):
+            return True
+        return free_meaning(utt.menu, clean_free(heard.text, utt.menu)) is not None
 
     def _speculate(self, utt: _Utterance) -> None:
         """At the caller's first pause, start the free-form pass over what they said so far;
@@ -276,14 +290,16 @@ class CallSession:
         if free is None or not utt.confirmed:
             return
         if self._vad.silent_run == 0 and utt.speculative is not None:
-            utt.spoke_since_speculation = True
+            utt.voiced_since_speculation += 1
         if self._vad.silent_run != SPECULATE_SILENCE_MS // FRAME_MS:
             return
         if utt.speculative is not None and not utt.spoke_since_speculation:
             return
+        if utt.speculative is not None:
+            utt.speculative.cancel()  # its audio is out of date; do not decode it for nothing
         self._flush(utt)
         utt.speculative = asyncio.create_task(self._free_pass(utt.menu, bytes(utt.audio)))
-        utt.spoke_since_speculation = False
+        utt.voiced_since_speculation = 0
         self._track(utt.speculative)
 
     async def _check_timers(self, listen: fx.Listen) -> None:
@@ -420,11 +436,20 @@ class CallSession:
             assert self._listen is not None
             self._no_input_at = self._stream_ms + self._listen.no_input_ms
 
-    async def _end_utterance(self, listen: fx.Listen, *, noise: bool = False) -> None:
+    async def _end_utterance(
+        self, listen: fx.Listen, *, noise: bool = False, silence_ms: int = 0, early: bool = False
+    ) -> None:
         utt = self._utterance
         self._utterance = None
         if utt is None or utt.task is None:
             return
+        log.info(
+            "call %s: end of speech on %s after %d ms of silence (%s)",
+            self.call_sid,
+            listen.menu_id,
+            silence_ms,
+            "said something whole" if early else "full pause" if not noise else "too long",
+        )
         self._flush(utt)
         utt.queue.put_nowait(None)
         self._stop_listening()

@@ -108,3 +108,10 @@ def unloop_digits(digits: str, length: int) -> str | None:
     head = digits[:length]
     repeated = all(digits[i] == head[i % length] for i in range(len(digits)))
     return head if repeated else None
+
+
+def ends_a_sentence(text: str) -> bool:
+    """Whisper closed what it heard as a whole sentence ("… my balance." / "… active?"),
+    not a trailing-off one ("I'd like to…", "so um"): the caller has finished speaking."""
+    stripped = text.rstrip()
+    return stripped.endswith((".", "?", "!")) and not stripped.endswith("..")

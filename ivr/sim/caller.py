@@ -35,6 +35,26 @@ from ivr.twilio.signature import sign
 from ivr.types import FRAME_BYTES, FRAME_MS
 
 SILENCE_FRAME = b"\xff" * FRAME_BYTES
+
+
+def _line(noise_rms: float | None) -> Callable[[], bytes]:
+    """The frames a quiet caller's line sends: digital silence, or steady white noise."""
+    if noise_rms is None:
+        return lambda: SILENCE_FRAME
+    rng = np.random.default_rng(7)
+    loop = rng.normal(0.0, noise_rms, 8000 * 2)  # two seconds, cycled
+    ulaw = pcm16_to_ulaw(np.clip(loop, -32768, 32767).astype("<i2").tobytes())
+    frames = [ulaw[i : i + FRAME_BYTES] for i in range(0, len(ulaw), FRAME_BYTES)]
+    index = -1
+
+    def next_frame() -> bytes:
+        nonlocal index
+        index = (index + 1) % len(frames)
+        return frames[index]
+
+    return next_frame
+
+
 BARGE_AFTER_MS = 1200
 ACCOUNT_SID = "AC" + "0" * 32
 
@@ -121,6 +141,9 @@ class SimConfig:
     rate: int = 150
     snr_db: float | None = None
     """Line noise under the caller's speech (white, at this SNR); None: a faint hiss."""
+    line_noise_rms: float | None = None
+    """Noise on the line while the caller is not speaking (white, this RMS of 16-bit PCM);
+    None: digital silence. A noisy line is noisy between utterances too."""
     speed: float = 1.0
     """Pacing factor: 1.0 is real time (as Twilio). Tests may run faster."""
     agent_answers: str = "completed"
@@ -464,6 +487,7 @@ class Simulator:
         idle_frames_needed = max(1, cfg.idle_ms // FRAME_MS)
         idle_frames = 0
         waiting_for_reply = True  # the greeting comes first
+        idle_frame = _line(cfg.line_noise_rms)
         try:
             while not closed.is_set():
                 # Absolute-deadline pacing: no drift however long each iteration takes.
@@ -503,7 +527,7 @@ class Simulator:
                     elif step.kind == "dtmf":
                         pending_dtmf.extend(step.value)
                     elif step.kind == "wait":
-                        silence = [SILENCE_FRAME] * max(1, int(float(step.value) * 50))
+                        silence = [idle_frame() for _ in range(max(1, int(float(step.value) * 50)))]
                         outgoing.extend(silence)
                         owners.extend([-1] * len(silence))
                     elif step.kind == "hangup":
@@ -527,7 +551,7 @@ class Simulator:
                             }
                         )
                     )
-                frame = outgoing.popleft() if outgoing else SILENCE_FRAME
+                frame = outgoing.popleft() if outgoing else idle_frame()
                 owner = owners.popleft() if owners else -1
                 chunk += 1
                 ts += FRAME_MS

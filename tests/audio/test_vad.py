@@ -92,3 +92,16 @@ def test_periodicity_tells_a_vowel_from_noise() -> None:
     assert periodicity(vowel[160:], vowel[:160]) > 0.8
     assert periodicity(noise[160:], noise[:160]) < 0.3
     assert periodicity(np.zeros(160, np.int16), np.zeros(160, np.int16)) == 0.0
+
+
+def test_vad_line_noise_arriving_while_listening_is_learnt_not_heard_as_speech() -> None:
+    vad = SpeechDetector(VadConfig(end_silence_frames=20))
+    feed(vad, QUIET, 50)  # a quiet line while the prompt played...
+    # ...then steady noise (aperiodic) at once, well above the old floor: a brief onset at
+    # most, never speech, and the floor rises to it.
+    events = [vad.feed(900, periodic=False) for _ in range(120)]
+    assert VadEvent.CONFIRMED not in events
+    assert vad.noise_floor >= 800 and not vad.in_onset
+    # The caller's speech on that noisy line still starts and ends normally.
+    assert feed(vad, 5000, 20) == [VadEvent.ONSET, VadEvent.CONFIRMED]
+    assert [vad.feed(900, periodic=False) for _ in range(20)][-1] == VadEvent.END
