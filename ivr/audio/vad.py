@@ -5,8 +5,9 @@ Two cheap measurements per frame, good enough for hundreds of calls:
 * **energy against the line's noise floor.** The floor is a low quantile of the frame levels
   of the last two seconds, tracked on every frame of the call but voiced speech (also while
   prompts play and nobody is listening), so a noisy line is known before the caller speaks
-  and noise arriving mid-utterance is learnt too. A fixed or slowly adapting floor hears steady line noise as speech that
-  never ends (measured: 15 dB SNR noise held utterances open until the 12 s limit).
+  and noise arriving mid-utterance is learnt too. A fixed or slowly adapting floor hears
+  steady line noise as speech that never ends (measured: 15 dB SNR noise held utterances
+  open until the 12 s limit).
 * **periodicity** (normalised autocorrelation at a voice pitch period, 80–400 Hz). Voiced
   speech is periodic; coughs, breaths, clicks and line noise are not. An onset counts as speech
   only after enough periodic frames, so a cough never barges in over a prompt.
