@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from ivr.logs import guard_wire_loggers
 from ivr.services import Services, build_services
 from ivr.settings import Settings
 from ivr.web.agent.install import install_desk
@@ -18,15 +19,11 @@ from ivr.web.twilio_routes import router as twilio_router
 
 log = logging.getLogger("ivr")
 
-QUIET_LOGGERS = ("websockets", "uvicorn.protocols.websockets")
-"""At DEBUG these log every Media Streams frame — including ``dtmf`` frames, i.e. PIN
-digits. They are held at WARNING whatever the configured level."""
-
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     """Build the app. ``services`` may be injected (tests); otherwise built at start-up."""
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    # Frames carry PIN digits: however the app is hosted, no library logs them.
+    guard_wire_loggers()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

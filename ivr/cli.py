@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ivr.logs import configure_logging
 from ivr.settings import Settings, SettingsError, load_settings
 
 
@@ -88,10 +88,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ivr`` console script."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("IVR_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(os.environ.get("IVR_LOG_LEVEL", "INFO"))
     try:
         return int(_dispatch(args))
     except SettingsError as exc:
@@ -134,7 +131,11 @@ def _serve(settings: Settings) -> int:
         app,
         host=settings.host,
         port=settings.port,
-        log_level=settings.log_level.lower(),
+        # Logging is configured by main() (ivr.logs): uvicorn's own configuration would set
+        # ``uvicorn.error`` — the logger it hands to the WebSocket protocol, which logs every
+        # frame at DEBUG — to the configured level.
+        log_config=None,
+        log_level=None,
         ws_max_size=settings.max_ws_message_bytes,
         # Twilio streams a frame every 20 ms; our own pings are unnecessary.
         ws_ping_interval=None,

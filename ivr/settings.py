@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ivr.logs import LEVELS
+
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "xxx"}
 
 
@@ -81,6 +83,7 @@ class Settings(BaseSettings):
     max_form_bytes: int = Field(32 * 1024, ge=1024)
     """Largest webhook body accepted."""
     log_level: str = "INFO"
+    """DEBUG, INFO, WARNING, ERROR or CRITICAL. No level logs a key press (see ivr.logs)."""
 
     @field_validator("public_url")
     @classmethod
@@ -91,6 +94,14 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment:
             raise ValueError("must not carry a query string or fragment")
         return value.rstrip("/")
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level_is_known(cls, value: str) -> str:
+        name = value.strip().upper()
+        if name not in LEVELS:
+            raise ValueError(f"must be one of {', '.join(LEVELS)}")
+        return name
 
     @model_validator(mode="after")
     def _secrets_are_real(self) -> Settings:
