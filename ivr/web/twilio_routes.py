@@ -302,9 +302,19 @@ async def media_stream(ws: WebSocket) -> None:
         await session.aclose()
 
 
+YIELD_EVERY = 16
+"""Messages read before the reader lets other tasks run. Receiving does not suspend while
+frames are already buffered, so one socket's burst would otherwise hold the event loop —
+and every other call, ``/healthz`` and SIGTERM handling — until it had all been read."""
+
+
 async def _read_stream(ws: WebSocket, session: CallSession, max_bytes: int) -> None:
+    received = 0
     try:
         while not session.finished:
+            received += 1
+            if received % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 if not session.finished and session.call_sid is not None:

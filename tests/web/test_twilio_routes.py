@@ -14,6 +14,7 @@ import websockets
 from ivr.sim.caller import ACCOUNT_SID, new_call_sid
 from ivr.twilio.signature import sign
 from tests.conftest import AUTH_TOKEN, LiveServer
+from tests.streams import answer, connect, dtmf_message, start_message
 
 
 def voice_form(call_sid: str, caller: str = "+14155550100") -> dict[str, str]:
@@ -261,26 +262,43 @@ def test_stream_for_a_call_never_answered_is_refused(
     assert live_server.services.store.get_call(sid) is None
 
 
-def test_dtmf_flood_is_ignored_and_the_call_goes_on(live_server: LiveServer) -> None:
-    async def flood() -> list[str]:
-        url = live_server.base_url.replace("http", "ws") + "/twilio/media"
-        headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, live_server.settings.media_url, {})}
-        sid = new_call_sid()
-        stream = "MZ" + sid[2:]
-        await asyncio.to_thread(post_signed, live_server, "/twilio/voice", voice_form(sid))
-        events: list[str] = []
-        async with websockets.connect(url, additional_headers=headers) as ws:
-            await ws.send(_start(sid, stream))
-            await asyncio.wait_for(ws.recv(), timeout=20)  # the greeting is playing
-            for _ in range(500):
-                await ws.send(
-                    json.dumps({"event": "dtmf", "streamSid": stream, "dtmf": {"digit": "5"}})
-                )
-            # The server is still there: it keeps streaming and answers a stop cleanly.
+async def _keys_burst(server: LiveServer, keys: int) -> dict[str, Any]:
+    """Start a call, wait for its greeting, send ``keys`` dtmf frames at once (no audio)."""
+    call = await asyncio.to_thread(answer, server.base_url, server.settings.public_url)
+    ws = await connect(server.base_url, server.settings.media_url)
+    async with ws:
+        await ws.send(start_message(call))
+        await asyncio.wait_for(ws.recv(), timeout=20)  # the greeting is playing
+        for seq in range(keys):
+            await ws.send(dtmf_message(call.stream_sid, "*", seq + 3))
+        # The server is still there, or it closed the stream; either way it says so.
+        try:
             for _ in range(20):
-                events.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=20))["event"])
-            await ws.send(json.dumps({"event": "stop", "streamSid": stream}))
-        return events
+                await asyncio.wait_for(ws.recv(), timeout=20)
+            closed = False
+        except websockets.ConnectionClosed:
+            closed = True
+    return {"call_sid": call.call_sid, "closed": closed}
 
-    events = asyncio.run(flood())
-    assert "media" in events or "clear" in events
+
+def test_dtmf_burst_beyond_the_rate_is_ignored_not_a_flood(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="ivr.call"):
+        asyncio.run(_keys_burst(live_server, 20))
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("DTMF flood, ignoring keys" in m for m in messages)
+    assert not any("keypad flood" in m for m in messages)
+
+
+def test_dtmf_sustained_flood_ends_that_call_and_the_caller_reaches_a_person(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="ivr.call"):
+        outcome = asyncio.run(_keys_burst(live_server, 500))
+    assert outcome["closed"]
+    assert any("keypad flood" in r.getMessage() for r in caplog.records)
+    # An apology and an agent, or the dialog's own transfer when the keys let through had
+    # already failed the menu twice: never a dead line.
+    after = post_signed(live_server, "/twilio/stream-ended", voice_form(outcome["call_sid"]))
+    assert "<Dial" in after.text
