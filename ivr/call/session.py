@@ -32,6 +32,7 @@ from ivr.dialog.engine import step
 from ivr.dialog.masking import mask_digits
 from ivr.dialog.state import CallState, new_call_state
 from ivr.tts.cache import PromptCache
+from ivr.twilio import stream_secret
 from ivr.twilio.media import (
     Dtmf,
     Inbound,
@@ -43,6 +44,7 @@ from ivr.twilio.media import (
     mark_message,
     media_message,
 )
+from ivr.twilio.stream_secret import StreamClaim
 from ivr.types import FRAME_MS, CallSid, StreamSid
 
 log = logging.getLogger("ivr.call")
@@ -158,6 +160,14 @@ class CallSession:
             raise SessionError("stream for a call this server never answered")
         if record.get("status") != "in-progress":
             raise SessionError(f"stream for a call that is already {record.get('status')}")
+        # Only the stream our TwiML started for this call knows its secret, and only the
+        # first such stream gets the call: a second socket hears nothing and keys nothing.
+        secret = start.custom_parameters.get(stream_secret.PARAMETER, "")
+        claim = await self._blocking(
+            self.deps.recorder.claim_stream, start.call_sid, start.stream_sid, secret
+        )
+        if claim is not StreamClaim.CLAIMED:
+            raise SessionError(f"stream refused: {claim.value}")
         self.stream_sid = start.stream_sid
         self.call_sid = start.call_sid
         self.caller = str(record.get("from") or "")

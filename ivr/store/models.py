@@ -131,6 +131,23 @@ class Call(Base):
     transfer: Mapped[Transfer | None] = relationship()
 
 
+class CallStream(Base):
+    """A call's media stream: the hash of the secret our TwiML gave Twilio for it, and the
+    one stream that used it (a call has one stream, ever)."""
+
+    __tablename__ = "call_streams"
+
+    call_sid: Mapped[str] = mapped_column(
+        ForeignKey("calls.call_sid", ondelete="CASCADE"), primary_key=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    """SHA-256 (hex) of the ``<Parameter>`` secret; the secret itself is never stored."""
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stream_sid: Mapped[str | None] = mapped_column(String(64), default=None)
+    """Set by the stream that claimed the call; from then on every other stream is refused."""
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
 class Turn(Base):
     """One prompt/response exchange of a call, numbered 1, 2, ... per call."""
 

@@ -27,6 +27,7 @@ from ivr.store.models import (
     Account,
     Call,
     CallerPinFailure,
+    CallStream,
     Customer,
     Policy,
     Prompt,
@@ -44,6 +45,7 @@ from ivr.store.views import (
     TransferRecord,
     TurnRecord,
 )
+from ivr.twilio.stream_secret import StreamClaim, secret_matches
 
 log = logging.getLogger(__name__)
 
@@ -242,31 +244,74 @@ class Store:
 
     # -- calls -------------------------------------------------------------------------
 
-    def start_call(self, call_sid: str, from_number: str, to_number: str) -> bool:
-        """Record a new call; False (and no change) if ``call_sid`` is already known.
+    def start_call(
+        self,
+        call_sid: str,
+        from_number: str,
+        to_number: str,
+        *,
+        stream_secret_hash: str | None = None,
+    ) -> bool:
+        """Record a new call; False (and the record unchanged) if ``call_sid`` is known.
 
-        Twilio retries webhooks, so the same call may be announced more than once.
+        Twilio retries webhooks, so the same call may be announced more than once. With
+        ``stream_secret_hash`` the call's stream secret is (re)issued in the same
+        transaction: a retry's TwiML is the one Twilio acts on, so its secret replaces the
+        earlier one — until a stream has claimed the call, after which nothing changes.
         """
         try:
             with self._tx("start_call", write=True) as session:
-                if session.get(Call, call_sid) is not None:
-                    return False
-                session.add(
-                    Call(
-                        call_sid=call_sid,
-                        from_number=from_number,
-                        to_number=to_number,
-                        status="in-progress",
-                        started_at=self._clock(),
-                        verified=False,
+                known = session.get(Call, call_sid) is not None
+                if not known:
+                    session.add(
+                        Call(
+                            call_sid=call_sid,
+                            from_number=from_number,
+                            to_number=to_number,
+                            status="in-progress",
+                            started_at=self._clock(),
+                            verified=False,
+                        )
                     )
-                )
-                return True
+                    session.flush()  # the stream row refers to the call
+                if stream_secret_hash is not None:
+                    self._issue_stream_secret(session, call_sid, stream_secret_hash)
+                return not known
         except StoreError as exc:
             # Two retries racing: the loser hits the primary key; that is "already known".
             if isinstance(exc.__cause__, IntegrityError):
                 return False
             raise
+
+    def _issue_stream_secret(self, session: Session, call_sid: str, secret_hash: str) -> None:
+        row = session.get(CallStream, call_sid, with_for_update=True)
+        if row is None:
+            session.add(
+                CallStream(call_sid=call_sid, secret_hash=secret_hash, issued_at=self._clock())
+            )
+        elif row.stream_sid is None:
+            row.secret_hash = secret_hash
+            row.issued_at = self._clock()
+
+    def claim_stream(self, call_sid: str, stream_sid: str, secret: str) -> StreamClaim:
+        """Give the call's one media stream to ``stream_sid`` if ``secret`` is the call's.
+
+        Refused when no secret was issued (a call this server never answered), when a
+        stream already claimed the call — even one showing the right secret — or when the
+        secret is wrong. The row lock (``BEGIN IMMEDIATE`` on SQLite) makes two streams
+        racing for one call end with exactly one claim, across server processes too.
+        """
+        with self._tx("claim_stream", write=True) as session:
+            row = session.get(CallStream, call_sid, with_for_update=True)
+            if row is None:
+                return StreamClaim.UNKNOWN
+            if row.stream_sid is not None:
+                return StreamClaim.ALREADY_STREAMED
+            if not secret_matches(secret, row.secret_hash):
+                return StreamClaim.WRONG_SECRET
+            row.stream_sid = stream_sid
+            row.started_at = self._clock()
+            return StreamClaim.CLAIMED
 
     # The setters below return None (not "found?") to match ivr.call.ports.CallRecorder;
     # an unknown call is a no-op because the call record is best effort for the caller.

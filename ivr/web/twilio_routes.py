@@ -8,6 +8,7 @@ URL this process sees.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -21,7 +22,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from ivr.call.session import CallSession, SessionError
 from ivr.services import Services
 from ivr.store.errors import StoreError
-from ivr.twilio import twiml
+from ivr.twilio import stream_secret, twiml
 from ivr.twilio.media import StreamProtocolError, parse_message
 from ivr.twilio.signature import is_valid, public_request_url
 from ivr.web.whisper import whisper_text
@@ -122,9 +123,19 @@ async def incoming_call(form: TwilioForm, services: ServicesDep) -> Response:
     call_sid = _call_sid(form)
     caller = str(form.get("From", ""))
     called = str(form.get("To", ""))
-    # Idempotent: Twilio may retry the webhook with the same CallSid.
+    secret = stream_secret.new_secret()
+    # Idempotent: Twilio may retry the webhook with the same CallSid (a retry's secret
+    # replaces the first one's until the stream starts).
     try:
-        await asyncio.to_thread(services.store.start_call, call_sid, caller, called)
+        await asyncio.to_thread(
+            functools.partial(
+                services.store.start_call,
+                call_sid,
+                caller,
+                called,
+                stream_secret_hash=stream_secret.secret_hash(secret),
+            )
+        )
     except StoreError:
         # No record, no self-service: the caller goes straight to a person.
         log.error("call %s: store unavailable at the webhook; sending to an agent", call_sid)
@@ -134,7 +145,7 @@ async def incoming_call(form: TwilioForm, services: ServicesDep) -> Response:
         media_url=settings.media_url,
         action_url=settings.url("/twilio/stream-ended"),
         status_url=settings.url("/twilio/stream-status"),
-        parameters={"caller": caller, "called": called},
+        parameters={stream_secret.PARAMETER: secret},
     )
     return _xml(document)
 

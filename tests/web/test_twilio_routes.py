@@ -6,6 +6,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import re
 from typing import Any
 
 import httpx
@@ -13,9 +14,18 @@ import pytest
 import websockets
 
 from ivr.sim.caller import ACCOUNT_SID, new_call_sid
+from ivr.twilio import stream_secret
 from ivr.twilio.signature import sign
 from tests.conftest import AUTH_TOKEN, LiveServer
-from tests.streams import answer, connect, dtmf_message, read_until_closed, start_message
+from tests.streams import (
+    AnsweredCall,
+    answer,
+    connect,
+    connected_message,
+    dtmf_message,
+    read_until_closed,
+    start_message,
+)
 
 
 def voice_form(call_sid: str, caller: str = "+14155550100") -> dict[str, str]:
@@ -67,7 +77,11 @@ def test_voice_webhook_retry_with_same_call_sid_is_idempotent(live_server: LiveS
     first = post_signed(live_server, "/twilio/voice", voice_form(sid))
     second = post_signed(live_server, "/twilio/voice", voice_form(sid))
     assert first.status_code == second.status_code == 200
-    assert first.text == second.text
+    # The same document but for the stream secret, fresh each time: Twilio acts on the
+    # TwiML of the retry, so the retry's secret is the one the stream must show.
+    secret = re.compile(rf'name="{stream_secret.PARAMETER}" value="[^"]+"')
+    assert secret.sub("", first.text) == secret.sub("", second.text)
+    assert secret.search(first.text) and first.text != second.text
     assert live_server.services.store.get_call(sid) is not None
 
 
@@ -126,39 +140,18 @@ def test_media_upgrade_without_or_with_forged_signature_is_403(live_server: Live
     assert asyncio.run(_ws_status(live_server, good)) == 101
 
 
-def _start(call_sid: str, stream_sid: str) -> str:
-    return json.dumps(
-        {
-            "event": "start",
-            "sequenceNumber": "1",
-            "streamSid": stream_sid,
-            "start": {
-                "accountSid": ACCOUNT_SID,
-                "streamSid": stream_sid,
-                "callSid": call_sid,
-                "tracks": ["inbound"],
-                "customParameters": {"caller": "+14155550100", "called": "+15005550006"},
-                "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
-            },
-        }
-    )
-
-
 async def _stream_then(
     server: LiveServer, messages: list[str | bytes], start: bool
 ) -> dict[str, Any]:
     """Open a signed stream, optionally start a call, send ``messages``; report how it ended."""
-    url = server.base_url.replace("http", "ws") + "/twilio/media"
-    headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, server.settings.media_url, {})}
     sid = new_call_sid()
-    if start:
-        # A stream belongs to a call whose webhook the server answered.
-        await asyncio.to_thread(post_signed, server, "/twilio/voice", voice_form(sid))
     received: list[dict[str, Any]] = []
-    async with websockets.connect(url, additional_headers=headers) as ws:
-        await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+    async with await connect(server.base_url, server.settings.media_url) as ws:
+        await ws.send(connected_message())
         if start:
-            await ws.send(_start(sid, "MZ" + sid[2:]))
+            # A stream belongs to a call whose webhook the server answered.
+            call = await asyncio.to_thread(answer, server.base_url, server.settings.public_url, sid)
+            await ws.send(start_message(call))
             # Let the greeting start so the call is really under way.
             received.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=20)))
         for message in messages:
@@ -220,15 +213,13 @@ def test_malformed_stream_message_ends_that_call_cleanly(
 
 
 def test_malformed_stream_does_not_affect_another_call(live_server: LiveServer) -> None:
-    url = live_server.base_url.replace("http", "ws") + "/twilio/media"
-
     async def good_call() -> int:
-        headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, live_server.settings.media_url, {})}
-        sid = new_call_sid()
-        await asyncio.to_thread(post_signed, live_server, "/twilio/voice", voice_form(sid))
+        call = await asyncio.to_thread(
+            answer, live_server.base_url, live_server.settings.public_url
+        )
         audio_bytes = 0
-        async with websockets.connect(url, additional_headers=headers) as ws:
-            await ws.send(_start(sid, "MZ" + sid[2:]))
+        async with await connect(live_server.base_url, live_server.settings.media_url) as ws:
+            await ws.send(start_message(call))
             # A second call breaks the protocol while this one is playing its greeting.
             bad = asyncio.create_task(_stream_then(live_server, ["{not json"], True))
             while audio_bytes < 200 * 160:  # four seconds of prompt audio
@@ -246,11 +237,10 @@ def test_stream_for_a_call_never_answered_is_refused(
     live_server: LiveServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def attempt() -> Any:
-        url = live_server.base_url.replace("http", "ws") + "/twilio/media"
-        headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, live_server.settings.media_url, {})}
         sid = new_call_sid()
-        async with websockets.connect(url, additional_headers=headers) as ws:
-            await ws.send(_start(sid, "MZ" + sid[2:]))
+        unanswered = AnsweredCall(sid, live_server.settings.media_url, {})
+        async with await connect(live_server.base_url, live_server.settings.media_url) as ws:
+            await ws.send(start_message(unanswered))
             with pytest.raises(websockets.ConnectionClosed):
                 while True:
                     msg = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
