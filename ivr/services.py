@@ -23,6 +23,7 @@ from ivr.store.repo import Store
 from ivr.tts.cache import PromptCache
 from ivr.tts.synth import Pyttsx3Synthesizer, Synthesizer
 from ivr.web.agent.feed import TransferFeed
+from ivr.web.agent.signin_gate import SignInGate
 
 log = logging.getLogger("ivr")
 
@@ -41,6 +42,8 @@ class Services:
     executor: ThreadPoolExecutor
     agents: AgentStore
     """Agent desk accounts, sessions and sign-in lockout (same database as ``store``)."""
+    signin: SignInGate
+    """Password checks: their own bounded threads and a global rate, apart from calls."""
     live_calls: set[Any] = field(default_factory=set)
     feed: TransferFeed = field(default_factory=TransferFeed)
     """Tells open agent desks the moment a transfer is recorded, taken or noted."""
@@ -66,6 +69,7 @@ class Services:
     def close(self) -> None:
         """Release threads and worker processes."""
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.signin.close()
         close = getattr(self.prompts.synth, "close", None)
         if callable(close):
             close()
@@ -139,4 +143,5 @@ def build_services(
         policy=dialog_policy(settings),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="asr"),
         agents=AgentStore(store.engine),
+        signin=SignInGate(per_minute=settings.signin_per_minute, workers=settings.signin_workers),
     )

@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     """Largest Media Streams message accepted."""
     max_form_bytes: int = Field(32 * 1024, ge=1024)
     """Largest webhook body accepted."""
+    signin_per_minute: int = Field(60, ge=1, le=6000)
+    """Agent sign-in attempts per minute, all clients together (bursts of 10 s worth);
+    beyond it an attempt is refused before its password is hashed."""
+    signin_workers: int = Field(1, ge=1, le=8)
+    """Threads hashing agent passwords (scrypt: 128 MiB and one core each), apart from
+    the threads that serve calls."""
     log_level: str = "INFO"
     """DEBUG, INFO, WARNING, ERROR or CRITICAL. No level logs a key press (see ivr.logs)."""
 

@@ -15,6 +15,7 @@ from ivr.store.repo import Store
 from ivr.store.seed import seed_demo
 from ivr.web.agent.feed import TransferFeed
 from ivr.web.agent.install import install_desk
+from ivr.web.agent.signin_gate import SignInGate
 from tests.agent.desk_helpers import CHEAP_SCRYPT_N, PASSWORD, DeskDeps
 
 
@@ -27,7 +28,8 @@ def desk(tmp_path: Path) -> DeskDeps:
     agents.add_agent("ada.agent", PASSWORD)
     agents.add_agent("bo.agent", PASSWORD)
     settings = load_settings(twilio_auth_token="test-auth-token-0123", api_token="test-api-0123")
-    return DeskDeps(settings, store, agents, TransferFeed())
+    # A rate no test reaches: the desk's own tests are not about the global limit.
+    return DeskDeps(settings, store, agents, TransferFeed(), SignInGate(per_minute=6000))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from ivr.web.agent.feed import DeskEvent
 from ivr.web.agent.guard import SESSION_COOKIE
 from ivr.web.agent.routes import WRONG_CREDENTIALS
+from ivr.web.agent.signin_gate import SignInGate
 from tests.agent.desk_helpers import PASSWORD, DeskDeps, csrf_of, escalated_call, sign_in
 
 SID = "CA" + "1" * 32
@@ -103,6 +104,18 @@ def test_login_five_failures_from_one_address_lock_other_agents(client: TestClie
     for i in range(5):
         sign_in(client, f"guess{i}", "not the password")
     assert sign_in(client, "bo.agent", PASSWORD).status_code == 429
+
+
+def test_login_beyond_the_global_rate_429_before_checking_the_password(
+    client: TestClient, desk: DeskDeps
+) -> None:
+    desk.signin = SignInGate(per_minute=6)  # a burst of one attempt
+    assert sign_in(client, "ada.agent", "not the password").status_code == 401
+    refused = sign_in(client, "ada.agent", PASSWORD)
+    assert refused.status_code == 429
+    assert "try again in a few seconds" in refused.text
+    assert int(refused.headers["retry-after"]) >= 1
+    assert client.get("/agent/events").status_code == 401  # not signed in
 
 
 def test_logout_ends_the_session_on_the_server(client: TestClient, signed_in: str) -> None:
