@@ -136,6 +136,11 @@ def _serve(settings: Settings) -> int:
         # frame at DEBUG — to the configured level.
         log_config=None,
         log_level=None,
+        # Forwarded headers only from the proxies named in IVR_FORWARDED_ALLOW_IPS; by
+        # default uvicorn believes them from 127.0.0.1, i.e. from any client of a local
+        # tunnel, who could then pick the address their sign-in failures count under.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
         ws_max_size=settings.max_ws_message_bytes,
         # Twilio streams a frame every 20 ms; our own pings are unnecessary.
         ws_ping_interval=None,

@@ -6,6 +6,7 @@ app factory pass their own :class:`Settings`.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -34,6 +35,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8080"
     """The base URL Twilio uses to reach us (e.g. ``https://ivr.example.com``); signatures
     are checked against it, so behind ngrok or a proxy it must be the public URL."""
+    forwarded_allow_ips: str = ""
+    """Proxies whose ``X-Forwarded-For``/``-Proto`` headers are believed: comma-separated
+    addresses or networks (``10.0.0.5,192.168.0.0/16``) or ``*``. Empty (the default)
+    believes none, so no client can choose the address its sign-in failures count under."""
     twilio_auth_token: str = ""
     """Twilio auth token: signs every webhook and the media WebSocket upgrade."""
     twilio_account_sid: str = ""
@@ -100,6 +105,21 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment:
             raise ValueError("must not carry a query string or fragment")
         return value.rstrip("/")
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _forwarded_allow_ips_are_addresses(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            if entry == "*":
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)"
+                ) from None
+        return ",".join(entries)
 
     @field_validator("log_level")
     @classmethod

@@ -69,3 +69,21 @@ def test_settings_missing_api_token_is_refused() -> None:
 def test_settings_placeholder_secret_is_refused() -> None:
     with pytest.raises(SettingsError, match="IVR_TWILIO_AUTH_TOKEN"):
         load_settings(twilio_auth_token="changeme", api_token="api-123456")
+
+
+def test_settings_forwarded_headers_trusted_from_no_proxy_by_default() -> None:
+    assert load_settings(**REQUIRED).forwarded_allow_ips == ""
+    s = load_settings(forwarded_allow_ips=" 10.0.0.5, 192.168.0.0/16 ,", **REQUIRED)
+    assert s.forwarded_allow_ips == "10.0.0.5,192.168.0.0/16"
+    assert load_settings(forwarded_allow_ips="*", **REQUIRED).forwarded_allow_ips == "*"
+
+
+def test_settings_forwarded_allow_ips_not_an_address_names_the_variable() -> None:
+    with pytest.raises(SettingsError, match=r"IVR_FORWARDED_ALLOW_IPS: .*'proxy\.local'"):
+        load_settings(forwarded_allow_ips="10.0.0.5,proxy.local", **REQUIRED)
+
+
+def test_settings_log_level_must_be_a_level_name() -> None:
+    assert load_settings(log_level="debug", **REQUIRED).log_level == "DEBUG"
+    with pytest.raises(SettingsError, match="IVR_LOG_LEVEL"):
+        load_settings(log_level="TRACE", **REQUIRED)

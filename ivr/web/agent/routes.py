@@ -68,7 +68,8 @@ def make_desk_router(get_services: Callable[[], DeskServices]) -> APIRouter:
         password: Annotated[str, Form(max_length=1024)],
         csrf: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
-        """Check the password (rate-limited per username and client IP) and open a session."""
+        """Check the password and open a session. Limited per client address (a lock),
+        per username (a growing wait) and in total (see :mod:`.signin_gate`)."""
         services = get_services()
         secure = _secure(services)
         expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -99,11 +100,17 @@ def make_desk_router(get_services: Callable[[], DeskServices]) -> APIRouter:
             return response
         if result.locked_until is not None:
             until = result.locked_until.strftime("%H:%M UTC")
-            error = f"Too many failed sign-ins. Sign-in is locked until {until}."
-            code = status.HTTP_429_TOO_MANY_REQUESTS
-        else:
-            error, code = WRONG_CREDENTIALS, status.HTTP_401_UNAUTHORIZED
-        return _login_response(expected, secure, error, username, code)
+            error = f"Too many failed sign-ins from your network. Sign-in is locked until {until}."
+            return _too_many(expected, secure, error, username, result.retry_after_s)
+        if result.wait_until is not None:
+            error = (
+                "Too many failed sign-ins for this username. "
+                f"Please wait {result.retry_after_s} seconds and try again."
+            )
+            return _too_many(expected, secure, error, username, result.retry_after_s)
+        return _login_response(
+            expected, secure, WRONG_CREDENTIALS, username, status.HTTP_401_UNAUTHORIZED
+        )
 
     @router.post("/logout")
     async def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
