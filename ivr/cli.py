@@ -232,11 +232,18 @@ def _prompts_render() -> int:
 
 def _db_seed() -> int:
     from ivr.store.db import create_schema
+    from ivr.store.pin_keys import PinKeyError, pin_keys_from_env
+    from ivr.store.pins import PinHasher
     from ivr.store.repo import Store
     from ivr.store.seed import seed_demo
 
     url = os.environ.get("IVR_DATABASE_URL", "sqlite:///var/ivr.db")
-    store = Store.from_url(url)
+    try:
+        pins = PinHasher(pin_keys_from_env(os.environ))
+    except PinKeyError as exc:
+        print(f"ivr db seed: {exc}", file=sys.stderr)
+        return 2
+    store = Store.from_url(url, pins=pins)
     create_schema(store.engine)
     seed_demo(store)
     print(f"demo customers loaded into {url}")

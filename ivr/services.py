@@ -19,6 +19,7 @@ from ivr.grammar_registry import GrammarRegistry, GrammarSnapshot
 from ivr.settings import Settings
 from ivr.store.agents import AgentStore
 from ivr.store.db import create_schema
+from ivr.store.pins import PinHasher
 from ivr.store.repo import Store
 from ivr.tts.cache import PromptCache
 from ivr.tts.synth import Pyttsx3Synthesizer, Synthesizer
@@ -105,6 +106,7 @@ def build_services(
         settings.database_url,
         max_pin_failures=settings.max_pin_failures,
         lockout_minutes=settings.lockout_minutes,
+        pins=PinHasher(settings.pin_keys()),
     )
     create_schema(store.engine)
     prompts_holder: list[PromptCache] = []

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ivr.logs import LEVELS
+from ivr.store.pin_keys import PinKeyError, PinKeyRing, load_pin_keys
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "xxx"}
 
@@ -45,6 +46,13 @@ class Settings(BaseSettings):
     """Twilio account SID (``AC…``); when set, stream ``start`` messages must carry it."""
     twilio_validate: bool = True
     """Validate ``X-Twilio-Signature``. Turn off only for local experiments."""
+    pin_key: SecretStr | None = None
+    """The secret that peppers PIN hashes (HMAC before scrypt), kept out of the database:
+    at least 32 characters. Several keys, comma-separated, rotate: the first hashes, the
+    others still verify (and their hashes are replaced at the next right PIN)."""
+    pin_key_file: Path | None = None
+    """A file holding the PIN key(s) instead, one per line, current first; it must be
+    readable by its owner only (chmod 600)."""
     database_url: str = "sqlite:///var/ivr.db"
     """SQLAlchemy URL; SQLite by default, ``postgresql+psycopg://…`` works too."""
     asr: Literal["auto", "vosk", "pocketsphinx"] = "auto"
@@ -138,7 +146,16 @@ class Settings(BaseSettings):
             )
         if self.api_token.strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError("IVR_API_TOKEN is required: choose a long random string")
+        self.pin_keys()  # a missing, weak or unprotected PIN key stops start-up
         return self
+
+    def pin_keys(self) -> PinKeyRing:
+        """The PIN key ring from ``pin_key`` or ``pin_key_file`` (read anew each call)."""
+        key = self.pin_key.get_secret_value() if self.pin_key is not None else None
+        try:
+            return load_pin_keys(key, self.pin_key_file)
+        except PinKeyError as exc:
+            raise ValueError(str(exc)) from None
 
     @property
     def media_url(self) -> str:

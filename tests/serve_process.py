@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from ivr.sim.caller import SimConfig, Simulator
-from tests.conftest import API_TOKEN, AUTH_TOKEN, ROOT, free_port
+from tests.conftest import API_TOKEN, AUTH_TOKEN, PIN_KEY, ROOT, free_port
 
 START_TIMEOUT_S = 120.0
 """Loading the recognizer and compiling grammars on a busy 2-core machine."""
@@ -94,6 +94,7 @@ def serve_env(workdir: Path, port: int, audio_dir: Path, **extra: str) -> dict[s
             "IVR_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "IVR_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "IVR_API_TOKEN": API_TOKEN,
+            "IVR_PIN_KEY": PIN_KEY,
             "IVR_DATABASE_URL": f"sqlite:///{workdir / 'var' / 'ivr.db'}",
             "IVR_ASR": "pocketsphinx",
             "IVR_MODELS_DIR": str(workdir / "no-models"),

@@ -18,7 +18,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ivr.store import pins
 from ivr.store.db import create_schema, make_engine, session_factory, transaction, writer
 from ivr.store.errors import StoreError
 from ivr.store.models import (
@@ -34,6 +33,7 @@ from ivr.store.models import (
     Transfer,
     Turn,
 )
+from ivr.store.pins import PinCheck, PinHasher
 from ivr.store.views import (
     AccountView,
     CallRecord,
@@ -89,10 +89,13 @@ class Store:
         max_pin_failures: int = 3,
         lockout_minutes: int = 30,
         clock: Callable[[], datetime] = utcnow,
+        pins: PinHasher | None = None,
     ) -> None:
         if max_pin_failures < 1 or lockout_minutes < 1:
             raise ValueError("max_pin_failures and lockout_minutes must be positive")
         self.engine = engine
+        self.pins = pins
+        """PIN hashing under the configured key; without one, PINs cannot be checked."""
         self.max_pin_failures = max_pin_failures
         self.lockout = timedelta(minutes=lockout_minutes)
         self._clock = clock
@@ -107,6 +110,7 @@ class Store:
         max_pin_failures: int = 3,
         lockout_minutes: int = 30,
         clock: Callable[[], datetime] = utcnow,
+        pins: PinHasher | None = None,
     ) -> Store:
         """Engine + schema + store in one step (options as for the constructor)."""
         engine = make_engine(url)
@@ -116,6 +120,7 @@ class Store:
             max_pin_failures=max_pin_failures,
             lockout_minutes=lockout_minutes,
             clock=clock,
+            pins=pins,
         )
 
     def _tx(self, operation: str, *, write: bool = False) -> AbstractContextManager[Session]:
@@ -157,7 +162,12 @@ class Store:
 
         Two short transactions: check locks and fetch the hash, compare outside, then
         re-check and count. An attempt that raced another into a lockout counts as locked.
+        A right PIN whose hash uses an older key (or none) is re-hashed under the current
+        key, so rotating the key needs no PINs from anyone.
         """
+        hasher = self.pins
+        if hasher is None:
+            raise StoreError("verify_pin failed: no PIN key configured (IVR_PIN_KEY)")
         now = self._clock()
         key = _caller_key(caller_phone)
         with self._tx("verify_pin") as session:
@@ -167,7 +177,9 @@ class Store:
             pin_hash = customer.pin_hash if customer is not None else None
         # scrypt takes ~50 ms: run it outside any transaction so it never holds SQLite's
         # write lock (which would stall every other call's writes meanwhile).
-        matched = pin_hash is not None and pins.verify_pin(pin, pin_hash)
+        check = hasher.verify(pin, pin_hash) if pin_hash is not None else PinCheck(False)
+        matched = check.ok
+        new_hash = hasher.hash(pin) if check.rehash else None
 
         with self._tx("verify_pin", write=True) as session:
             customer = session.get(Customer, customer_id, with_for_update=True)
@@ -181,11 +193,14 @@ class Store:
                 # Another attempt locked us out since the check above: this one is void.
                 return PinResult(ok=False, locked=True, attempts_left=0)
             if customer is not None and customer.pin_hash != pin_hash:
-                matched = pins.verify_pin(pin, customer.pin_hash)  # PIN changed meanwhile
+                matched = hasher.verify(pin, customer.pin_hash).ok  # PIN changed meanwhile
+                new_hash = None
 
             if customer is not None and matched:
                 customer.pin_failures = 0
                 caller.failures = 0
+                if new_hash is not None:
+                    customer.pin_hash = new_hash
                 return PinResult(ok=True, locked=False, attempts_left=self.max_pin_failures)
 
             worst = 0

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from ivr.audio.codec import pcm16_to_ulaw, resample, silence_ulaw
+from ivr.private_files import private_dir, write_private
 from ivr.tts.synth import Synthesizer
 
 CACHE_VERSION = "1"
@@ -54,10 +54,9 @@ class PromptCache:
             speech = self.synth.synthesize(text, voice or self.voice, self.rate)
             # A short lead-in keeps the first syllable from being clipped by the network.
             audio = silence_ulaw(60) + pcm16_to_ulaw(resample(speech.pcm, speech.rate, 8000))
-            self.directory.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(audio)
-            os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
+            # Dynamic prompts read out balances: the cache is private like the database.
+            private_dir(self.directory)
+            write_private(path, audio)
         self._memory[key] = audio
         return audio
 
