@@ -30,6 +30,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from ivr.private_files import private_dir, private_file, tighten
 from ivr.store.errors import StoreError
+from ivr.store.migrate import widen_columns
 from ivr.store.models import Base
 
 DEFAULT_URL = "sqlite:///var/ivr.db"
@@ -126,9 +127,11 @@ def writer(engine: Engine) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create any missing tables and indexes (never alters or drops existing ones)."""
+    """Create any missing tables and indexes, and widen columns the model has widened
+    (:mod:`ivr.store.migrate`); never drops or narrows anything."""
     try:
         Base.metadata.create_all(writer(engine))
+        widen_columns(engine)
     except SQLAlchemyError as exc:
         detail = getattr(exc, "orig", None) or exc
         raise StoreError(f"cannot create schema: {type(detail).__name__}: {detail}") from exc

@@ -21,6 +21,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+PARTY_CHARS = 255
+"""Width of caller/called columns: SIP URIs are long (ivr.twilio.identity.MAX_CHARS)."""
 CALL_STATUSES = ("in-progress", "completed", "transferred", "abandoned", "failed")
 TURN_INPUTS = ("speech", "keys", "none")
 ACCOUNT_KINDS = ("checking", "savings")
@@ -112,8 +114,9 @@ class Call(Base):
     __table_args__ = (CheckConstraint(_one_of("status", CALL_STATUSES), name="call_status"),)
 
     call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    from_number: Mapped[str] = mapped_column(String(32))
-    to_number: Mapped[str] = mapped_column(String(32))
+    from_number: Mapped[str] = mapped_column(String(PARTY_CHARS))
+    """Normalised (ivr.twilio.identity): E.164, ``client:…``, a SIP URI, ``anonymous``…"""
+    to_number: Mapped[str] = mapped_column(String(PARTY_CHARS))
     status: Mapped[str] = mapped_column(String(16), default="in-progress")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -207,7 +210,7 @@ class CallerPinFailure(Base):
 
     __tablename__ = "caller_pin_failures"
 
-    caller_phone: Mapped[str] = mapped_column(String(32), primary_key=True)
+    caller_phone: Mapped[str] = mapped_column(String(PARTY_CHARS), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 

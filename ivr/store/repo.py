@@ -45,6 +45,7 @@ from ivr.store.views import (
     TransferRecord,
     TurnRecord,
 )
+from ivr.twilio.identity import normalize_party
 from ivr.twilio.stream_secret import StreamClaim, secret_matches
 
 log = logging.getLogger(__name__)
@@ -269,11 +270,14 @@ class Store:
     ) -> bool:
         """Record a new call; False (and the record unchanged) if ``call_sid`` is known.
 
+        ``from_number``/``to_number`` are stored normalised (:mod:`ivr.twilio.identity`),
+        so no caller ID, however malformed, can fail the insert and lose the record.
         Twilio retries webhooks, so the same call may be announced more than once. With
         ``stream_secret_hash`` the call's stream secret is (re)issued in the same
         transaction: a retry's TwiML is the one Twilio acts on, so its secret replaces the
         earlier one — until a stream has claimed the call, after which nothing changes.
         """
+        caller, called = normalize_party(from_number).value, normalize_party(to_number).value
         try:
             with self._tx("start_call", write=True) as session:
                 known = session.get(Call, call_sid) is not None
@@ -281,8 +285,8 @@ class Store:
                     session.add(
                         Call(
                             call_sid=call_sid,
-                            from_number=from_number,
-                            to_number=to_number,
+                            from_number=caller,
+                            to_number=called,
                             status="in-progress",
                             started_at=self._clock(),
                             verified=False,

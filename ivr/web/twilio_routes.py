@@ -23,6 +23,7 @@ from ivr.call.session import CallSession, SessionError
 from ivr.services import Services
 from ivr.store.errors import StoreError
 from ivr.twilio import stream_secret, twiml
+from ivr.twilio.identity import normalize_party
 from ivr.twilio.media import StreamProtocolError, parse_message
 from ivr.twilio.signature import is_valid, public_request_url
 from ivr.web.whisper import whisper_text
@@ -89,6 +90,11 @@ def _call_sid(form: FormData, name: str = "CallSid") -> str:
     return sid
 
 
+def _party(form: FormData, name: str) -> str:
+    """``From`` or ``To`` as stored and shown: normalised, never as the caller sent it."""
+    return normalize_party(str(form.get(name, ""))).value
+
+
 async def _best_effort(fn: Callable[..., T], *args: Any) -> T | None:
     """Run a store call off the loop; a database outage is logged, never shown to a caller
     (they hear the TwiML regardless — the record catches up when the store is back)."""
@@ -121,8 +127,7 @@ async def healthz(services: ServicesDep) -> dict[str, Any]:
 async def incoming_call(form: TwilioForm, services: ServicesDep) -> Response:
     """Incoming call: record it and connect the bidirectional media stream."""
     call_sid = _call_sid(form)
-    caller = str(form.get("From", ""))
-    called = str(form.get("To", ""))
+    caller, called = _party(form, "From"), _party(form, "To")
     secret = stream_secret.new_secret()
     # Idempotent: Twilio may retry the webhook with the same CallSid (a retry's secret
     # replaces the first one's until the stream starts).
@@ -180,7 +185,7 @@ async def stream_ended(form: TwilioForm, services: ServicesDep) -> Response:
     if call is not None and call.get("status") in ("completed", "abandoned", "failed"):
         # The dialog said goodbye, or the caller already hung up: nothing more to do.
         return _xml(twiml.hangup())
-    caller = str(form.get("From", ""))
+    caller = _party(form, "From")
     # The stream ended without the dialog deciding how: something failed on our side.
     summary: dict[str, Any] = {
         "caller": caller,
@@ -193,7 +198,7 @@ async def stream_ended(form: TwilioForm, services: ServicesDep) -> Response:
     try:
         if call is None:
             # Every call that started leaves a record, even one whose stream never began.
-            await asyncio.to_thread(store.start_call, call_sid, caller, str(form.get("To", "")))
+            await asyncio.to_thread(store.start_call, call_sid, caller, _party(form, "To"))
         await asyncio.to_thread(store.record_transfer, call_sid, "technical_error", False, summary)
         services.feed.transfer_recorded(call_sid)  # agent desks show it at once
     except StoreError:

@@ -86,6 +86,26 @@ def test_voice_webhook_retry_with_same_call_sid_is_idempotent(live_server: LiveS
 
 
 @pytest.mark.parametrize(
+    ("caller", "stored"),
+    [
+        ("+141555\u202e00105", "+14155500105"),
+        ("+1415555\x000100", "+14155550100"),
+        ("sip:+14155550100@ivr-trunk.example.pstn.us1.twilio.com", None),
+        ("<b>" + "9" * 400, "invalid"),
+    ],
+    ids=["bidi-override", "nul-byte", "sip-uri", "junk"],
+)
+def test_voice_webhook_any_caller_id_is_recorded_normalised(
+    live_server: LiveServer, caller: str, stored: str | None
+) -> None:
+    sid = new_call_sid()
+    response = post_signed(live_server, "/twilio/voice", voice_form(sid, caller=caller))
+    assert response.status_code == 200 and "<Connect" in response.text
+    record = live_server.services.store.get_call(sid)
+    assert record is not None and record["from"] == (stored or caller)
+
+
+@pytest.mark.parametrize(
     "form",
     [
         {"From": "+14155550100"},
