@@ -14,6 +14,7 @@ from ivr.services import Services, build_services
 from ivr.settings import Settings
 from ivr.web.agent.install import install_desk
 from ivr.web.api import make_api_router
+from ivr.web.no_store import NoStore
 from ivr.web.reports import make_reports_router
 from ivr.web.twilio_routes import router as twilio_router
 
@@ -43,13 +44,15 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             if owned:
                 svc.close()
 
-    app = FastAPI(title="ivr", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # No /docs, /redoc or /openapi.json: the schema is a map of the API for anyone asking.
+    app = FastAPI(title="ivr", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     if services is not None:
         app.state.services = services
     app.include_router(twilio_router)
     app.include_router(make_api_router(lambda: app.state.services.store, settings.api_token))
     app.include_router(make_reports_router(lambda: app.state.services.store, settings.api_token))
     install_desk(app, lambda: app.state.services)
+    app.add_middleware(NoStore, prefix="/api")
     return app
 
 

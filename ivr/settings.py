@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     """Largest Media Streams message accepted."""
     max_form_bytes: int = Field(32 * 1024, ge=1024)
     """Largest webhook body accepted."""
+    stream_start_timeout_s: float = Field(5.0, gt=0.0, le=60.0)
+    """A media socket that has not sent ``start`` after this many seconds (wall clock:
+    stream time cannot advance before ``start``) is closed."""
     signin_per_minute: int = Field(60, ge=1, le=6000)
     """Agent sign-in attempts per minute, all clients together (bursts of 10 s worth);
     beyond it an attempt is refused before its password is hashed."""

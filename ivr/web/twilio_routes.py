@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket
 from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
+from starlette.types import Message
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from ivr.call.session import CallSession, SessionError
@@ -312,10 +313,26 @@ async def media_stream(ws: WebSocket) -> None:
     session = CallSession(services.call_deps(), send, close)
     services.live_calls.add(session)
     try:
-        await _read_stream(ws, session, settings.max_ws_message_bytes)
+        await _read_stream(
+            ws, session, settings.max_ws_message_bytes, settings.stream_start_timeout_s
+        )
     finally:
         services.live_calls.discard(session)
         await session.aclose()
+
+
+async def _receive(
+    ws: WebSocket, session: CallSession, start_by: float, start_timeout_s: float
+) -> Message:
+    """The next message; before ``start``, only until ``start_by`` (loop time). A socket
+    that never starts would otherwise hold a session open for ever."""
+    if session.stream_sid is not None:
+        return await ws.receive()
+    remaining = start_by - asyncio.get_running_loop().time()
+    try:
+        return await asyncio.wait_for(ws.receive(), timeout=max(remaining, 0.0))
+    except TimeoutError:
+        raise StreamProtocolError(f"no start within {start_timeout_s:g} s") from None
 
 
 YIELD_EVERY = 16
@@ -324,14 +341,17 @@ frames are already buffered, so one socket's burst would otherwise hold the even
 and every other call, ``/healthz`` and SIGTERM handling — until it had all been read."""
 
 
-async def _read_stream(ws: WebSocket, session: CallSession, max_bytes: int) -> None:
+async def _read_stream(
+    ws: WebSocket, session: CallSession, max_bytes: int, start_timeout_s: float
+) -> None:
     received = 0
+    start_by = asyncio.get_running_loop().time() + start_timeout_s
     try:
         while not session.finished:
             received += 1
             if received % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
-            message = await ws.receive()
+            message = await _receive(ws, session, start_by, start_timeout_s)
             if message["type"] == "websocket.disconnect":
                 if not session.finished and session.call_sid is not None:
                     log.info("call %s: socket closed by Twilio", session.call_sid)

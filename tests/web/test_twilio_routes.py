@@ -208,8 +208,16 @@ MEDIA = json.dumps(
             [json.dumps({"event": "media", "streamSid": "MZ-other", "media": {"payload": "//8="}})],
             True,
         ),
+        (["[" * 60_000], True),
     ],
-    ids=["bad-json", "bad-base64", "binary-frame", "media-before-start", "wrong-stream-sid"],
+    ids=[
+        "bad-json",
+        "bad-base64",
+        "binary-frame",
+        "media-before-start",
+        "wrong-stream-sid",
+        "deeply-nested-json",
+    ],
 )
 def test_malformed_stream_message_ends_that_call_cleanly(
     live_server: LiveServer,
@@ -219,7 +227,7 @@ def test_malformed_stream_message_ends_that_call_cleanly(
 ) -> None:
     with caplog.at_level("WARNING", logger="ivr.call"):
         outcome = asyncio.run(_stream_then(live_server, messages, start))
-    assert outcome["close_code"] is not None  # the server closed the socket
+    assert outcome["close_code"] == 1000  # the server closed the socket, cleanly
     assert any("ending stream" in r.getMessage() for r in caplog.records)
     if start:
         # The call that started has a record, and what follows the stream sends the caller
