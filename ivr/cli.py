@@ -152,7 +152,7 @@ def _serve(settings: Settings) -> int:
 
 
 def _call(args: argparse.Namespace) -> int:
-    from ivr.sim.caller import SimConfig, SimulationError, Simulator
+    from ivr.sim.caller import ACCOUNT_SID, SimConfig, SimulationError, Simulator
     from ivr.tts.espeak import EspeakSynthesizer
     from ivr.tts.synth import SynthesisError
 
@@ -168,6 +168,8 @@ def _call(args: argparse.Namespace) -> int:
         base_url=(args.url or public_url).rstrip("/"),
         public_url=public_url,
         auth_token=token,
+        # A server with IVR_TWILIO_ACCOUNT_SID refuses streams of any other account.
+        account_sid=os.environ.get("IVR_TWILIO_ACCOUNT_SID") or ACCOUNT_SID,
         api_token=os.environ.get("IVR_API_TOKEN") or None,
         caller=args.caller,
         called=args.called,

@@ -245,10 +245,15 @@ async def dial_ended(form: TwilioForm, services: ServicesDep) -> Response:
 
 
 @router.post("/twilio/unavailable-choice")
-async def unavailable_choice(form: TwilioForm, services: ServicesDep) -> Response:
-    """The caller chose between a voicemail and a callback after no agent answered."""
+async def unavailable_choice(request: Request, form: TwilioForm, services: ServicesDep) -> Response:
+    """The caller chose between a voicemail and a callback after no agent answered.
+
+    The ``<Gather>`` posts the key in the body; when the caller pressed nothing, the
+    ``<Redirect>`` after it carries ``Digits=2`` (a callback) in its query string — part
+    of the signed URL, so it is as trustworthy as the body.
+    """
     call_sid = _call_sid(form)
-    digit = str(form.get("Digits", ""))
+    digit = str(form.get("Digits", "")) or request.query_params.get("Digits", "")
     if digit == "2":
         await _best_effort(services.store.set_dial_status, call_sid, "callback-requested")
         return _xml(

@@ -128,6 +128,44 @@ def test_voice_webhook_huge_body_is_413(live_server: LiveServer) -> None:
     assert response.status_code == 413
 
 
+@pytest.mark.parametrize(
+    ("path", "body_digits", "outcome"),
+    [
+        ("/twilio/unavailable-choice?Digits=2", None, "call you back"),
+        ("/twilio/unavailable-choice", "2", "call you back"),
+        ("/twilio/unavailable-choice", "1", "leave your message"),
+        ("/twilio/unavailable-choice?Digits=2", "1", "leave your message"),
+    ],
+    ids=["redirect-fallback", "pressed-2", "pressed-1", "the-key-pressed-wins"],
+)
+def test_unavailable_choice_reads_digits_from_the_body_or_the_redirect_query(
+    live_server: LiveServer, path: str, body_digits: str | None, outcome: str
+) -> None:
+    sid = new_call_sid()
+    post_signed(live_server, "/twilio/voice", voice_form(sid))
+    form = voice_form(sid)  # Twilio's standard parameters; Digits only after a key press
+    if body_digits is not None:
+        form["Digits"] = body_digits
+    response = post_signed(live_server, path, form)
+    assert response.status_code == 200
+    assert outcome in response.text
+
+
+def test_unavailable_choice_query_is_covered_by_the_signature(live_server: LiveServer) -> None:
+    # Signed for the URL without the query, sent with ?Digits=2 added: refused.
+    sid = new_call_sid()
+    form = voice_form(sid)
+    signature = sign(
+        AUTH_TOKEN, live_server.settings.public_url + "/twilio/unavailable-choice", form
+    )
+    response = httpx.post(
+        live_server.base_url + "/twilio/unavailable-choice?Digits=2",
+        data=form,
+        headers={"X-Twilio-Signature": signature},
+    )
+    assert response.status_code == 403
+
+
 def test_every_twilio_endpoint_requires_a_signature(live_server: LiveServer) -> None:
     for path in [
         "/twilio/stream-ended",
