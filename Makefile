@@ -12,6 +12,7 @@ run: export IVR_PUBLIC_URL ?= http://127.0.0.1:8080
 run: export IVR_PORT ?= 8080
 run: export IVR_TWILIO_AUTH_TOKEN ?= dev-auth-token-change-me
 run: export IVR_API_TOKEN ?= dev-api-token-change-me
+run: export IVR_PIN_KEY ?= dev-pin-key-change-me-0123456789abcdef
 
 .PHONY: setup run test lint typecheck check grammar-check bench clean
 

@@ -22,6 +22,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 AUTH_TOKEN = "bench-auth-token-0123456789"
 API_TOKEN = "bench-api-token-0123456789"
+PIN_KEY = "bench-pin-key-0123456789abcdef0123"
 PY = sys.executable
 
 
@@ -42,6 +43,7 @@ def server_env(db: Path, port: int, asr: str = "pocketsphinx") -> dict[str, str]
             "IVR_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "IVR_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "IVR_API_TOKEN": API_TOKEN,
+            "IVR_PIN_KEY": PIN_KEY,
             "IVR_DATABASE_URL": f"sqlite:///{db}",
             "IVR_ASR": asr,
             "IVR_MODELS_DIR": str(db.parent / "no-models"),

@@ -9,25 +9,23 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from ivr.logs import guard_wire_loggers
 from ivr.services import Services, build_services
 from ivr.settings import Settings
 from ivr.web.agent.install import install_desk
 from ivr.web.api import make_api_router
+from ivr.web.no_store import NoStore
 from ivr.web.recordings import make_recordings_router
 from ivr.web.reports import make_reports_router
 from ivr.web.twilio_routes import router as twilio_router
 
 log = logging.getLogger("ivr")
 
-QUIET_LOGGERS = ("websockets", "uvicorn.protocols.websockets")
-"""At DEBUG these log every Media Streams frame — including ``dtmf`` frames, i.e. PIN
-digits. They are held at WARNING whatever the configured level."""
-
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     """Build the app. ``services`` may be injected (tests); otherwise built at start-up."""
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    # Frames carry PIN digits: however the app is hosted, no library logs them.
+    guard_wire_loggers()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,7 +47,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             if owned:
                 svc.close()
 
-    app = FastAPI(title="ivr", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # No /docs, /redoc or /openapi.json: the schema is a map of the API for anyone asking.
+    app = FastAPI(title="ivr", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     if services is not None:
         app.state.services = services
     app.include_router(twilio_router)
@@ -59,6 +58,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         make_recordings_router(lambda: app.state.services.recordings, settings.api_token)
     )
     install_desk(app, lambda: app.state.services)
+    app.add_middleware(NoStore, prefix="/api")
     return app
 
 

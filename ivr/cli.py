@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ivr.logs import configure_logging
 from ivr.settings import Settings, SettingsError, load_settings
 
 
@@ -88,10 +88,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ivr`` console script."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("IVR_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(os.environ.get("IVR_LOG_LEVEL", "INFO"))
     try:
         return int(_dispatch(args))
     except SettingsError as exc:
@@ -134,7 +131,16 @@ def _serve(settings: Settings) -> int:
         app,
         host=settings.host,
         port=settings.port,
-        log_level=settings.log_level.lower(),
+        # Logging is configured by main() (ivr.logs): uvicorn's own configuration would set
+        # ``uvicorn.error`` — the logger it hands to the WebSocket protocol, which logs every
+        # frame at DEBUG — to the configured level.
+        log_config=None,
+        log_level=None,
+        # Forwarded headers only from the proxies named in IVR_FORWARDED_ALLOW_IPS; by
+        # default uvicorn believes them from 127.0.0.1, i.e. from any client of a local
+        # tunnel, who could then pick the address their sign-in failures count under.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
         ws_max_size=settings.max_ws_message_bytes,
         # Twilio streams a frame every 20 ms; our own pings are unnecessary.
         ws_ping_interval=None,
@@ -146,7 +152,7 @@ def _serve(settings: Settings) -> int:
 
 
 def _call(args: argparse.Namespace) -> int:
-    from ivr.sim.caller import SimConfig, SimulationError, Simulator
+    from ivr.sim.caller import ACCOUNT_SID, SimConfig, SimulationError, Simulator
     from ivr.tts.espeak import EspeakSynthesizer
     from ivr.tts.synth import SynthesisError
 
@@ -162,6 +168,8 @@ def _call(args: argparse.Namespace) -> int:
         base_url=(args.url or public_url).rstrip("/"),
         public_url=public_url,
         auth_token=token,
+        # A server with IVR_TWILIO_ACCOUNT_SID refuses streams of any other account.
+        account_sid=os.environ.get("IVR_TWILIO_ACCOUNT_SID") or ACCOUNT_SID,
         api_token=os.environ.get("IVR_API_TOKEN") or None,
         caller=args.caller,
         called=args.called,
@@ -226,11 +234,18 @@ def _prompts_render() -> int:
 
 def _db_seed() -> int:
     from ivr.store.db import create_schema
+    from ivr.store.pin_keys import PinKeyError, pin_keys_from_env
+    from ivr.store.pins import PinHasher
     from ivr.store.repo import Store
     from ivr.store.seed import seed_demo
 
     url = os.environ.get("IVR_DATABASE_URL", "sqlite:///var/ivr.db")
-    store = Store.from_url(url)
+    try:
+        pins = PinHasher(pin_keys_from_env(os.environ))
+    except PinKeyError as exc:
+        print(f"ivr db seed: {exc}", file=sys.stderr)
+        return 2
+    store = Store.from_url(url, pins=pins)
     create_schema(store.engine)
     seed_demo(store)
     print(f"demo customers loaded into {url}")

@@ -22,11 +22,13 @@ from ivr.recognition.freepass import FreePass
 from ivr.settings import Settings
 from ivr.store.agents import AgentStore
 from ivr.store.db import create_schema
+from ivr.store.pins import PinHasher
 from ivr.store.recordings import RecordingStore
 from ivr.store.repo import Store, utcnow
 from ivr.tts.cache import PromptCache
 from ivr.tts.synth import Pyttsx3Synthesizer, Synthesizer
 from ivr.web.agent.feed import TransferFeed
+from ivr.web.agent.signin_gate import SignInGate
 
 log = logging.getLogger("ivr")
 
@@ -45,6 +47,8 @@ class Services:
     executor: ThreadPoolExecutor
     agents: AgentStore
     """Agent desk accounts, sessions and sign-in lockout (same database as ``store``)."""
+    signin: SignInGate
+    """Password checks: their own bounded threads and a global rate, apart from calls."""
     free_pass: FreePass | None = None
     """The free-form second pass, when enabled and installed."""
     free_executor: ThreadPoolExecutor | None = None
@@ -80,6 +84,7 @@ class Services:
         self.executor.shutdown(wait=False, cancel_futures=True)
         if self.free_executor is not None:
             self.free_executor.shutdown(wait=False, cancel_futures=True)
+        self.signin.close()
         close = getattr(self.prompts.synth, "close", None)
         if callable(close):
             close()
@@ -140,6 +145,7 @@ def build_services(
         settings.database_url,
         max_pin_failures=settings.max_pin_failures,
         lockout_minutes=settings.lockout_minutes,
+        pins=PinHasher(settings.pin_keys()),
     )
     create_schema(store.engine)
     prompts_holder: list[PromptCache] = []
@@ -185,6 +191,7 @@ def build_services(
         policy=dialog_policy(settings),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="asr"),
         agents=AgentStore(store.engine),
+        signin=SignInGate(per_minute=settings.signin_per_minute, workers=settings.signin_workers),
         free_pass=free_pass,
         free_executor=free_executor,
         recordings=recording_store(settings, store),

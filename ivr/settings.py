@@ -6,12 +6,16 @@ app factory pass their own :class:`Settings`.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ivr.logs import LEVELS
+from ivr.store.pin_keys import PinKeyError, PinKeyRing, load_pin_keys
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "xxx"}
 
@@ -32,12 +36,23 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8080"
     """The base URL Twilio uses to reach us (e.g. ``https://ivr.example.com``); signatures
     are checked against it, so behind ngrok or a proxy it must be the public URL."""
+    forwarded_allow_ips: str = ""
+    """Proxies whose ``X-Forwarded-For``/``-Proto`` headers are believed: comma-separated
+    addresses or networks (``10.0.0.5,192.168.0.0/16``) or ``*``. Empty (the default)
+    believes none, so no client can choose the address its sign-in failures count under."""
     twilio_auth_token: str = ""
     """Twilio auth token: signs every webhook and the media WebSocket upgrade."""
     twilio_account_sid: str = ""
     """Twilio account SID (``AC…``); when set, stream ``start`` messages must carry it."""
     twilio_validate: bool = True
     """Validate ``X-Twilio-Signature``. Turn off only for local experiments."""
+    pin_key: SecretStr | None = None
+    """The secret that peppers PIN hashes (HMAC before scrypt), kept out of the database:
+    at least 32 characters. Several keys, comma-separated, rotate: the first hashes, the
+    others still verify (and their hashes are replaced at the next right PIN)."""
+    pin_key_file: Path | None = None
+    """A file holding the PIN key(s) instead, one per line, current first; it must be
+    readable by its owner only (chmod 600)."""
     database_url: str = "sqlite:///var/ivr.db"
     """SQLAlchemy URL; SQLite by default, ``postgresql+psycopg://…`` works too."""
     asr: Literal["auto", "vosk", "pocketsphinx"] = "auto"
@@ -98,7 +113,17 @@ class Settings(BaseSettings):
     """Largest Media Streams message accepted."""
     max_form_bytes: int = Field(32 * 1024, ge=1024)
     """Largest webhook body accepted."""
+    stream_start_timeout_s: float = Field(5.0, gt=0.0, le=60.0)
+    """A media socket that has not sent ``start`` after this many seconds (wall clock:
+    stream time cannot advance before ``start``) is closed."""
+    signin_per_minute: int = Field(60, ge=1, le=6000)
+    """Agent sign-in attempts per minute, all clients together (bursts of 10 s worth);
+    beyond it an attempt is refused before its password is hashed."""
+    signin_workers: int = Field(1, ge=1, le=8)
+    """Threads hashing agent passwords (scrypt: 128 MiB and one core each), apart from
+    the threads that serve calls."""
     log_level: str = "INFO"
+    """DEBUG, INFO, WARNING, ERROR or CRITICAL. No level logs a key press (see ivr.logs)."""
 
     @field_validator("public_url")
     @classmethod
@@ -110,6 +135,29 @@ class Settings(BaseSettings):
             raise ValueError("must not carry a query string or fragment")
         return value.rstrip("/")
 
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _forwarded_allow_ips_are_addresses(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            if entry == "*":
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)"
+                ) from None
+        return ",".join(entries)
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level_is_known(cls, value: str) -> str:
+        name = value.strip().upper()
+        if name not in LEVELS:
+            raise ValueError(f"must be one of {', '.join(LEVELS)}")
+        return name
+
     @model_validator(mode="after")
     def _secrets_are_real(self) -> Settings:
         if self.twilio_validate and self.twilio_auth_token.strip().lower() in PLACEHOLDER_SECRETS:
@@ -119,7 +167,16 @@ class Settings(BaseSettings):
             )
         if self.api_token.strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError("IVR_API_TOKEN is required: choose a long random string")
+        self.pin_keys()  # a missing, weak or unprotected PIN key stops start-up
         return self
+
+    def pin_keys(self) -> PinKeyRing:
+        """The PIN key ring from ``pin_key`` or ``pin_key_file`` (read anew each call)."""
+        key = self.pin_key.get_secret_value() if self.pin_key is not None else None
+        try:
+            return load_pin_keys(key, self.pin_key_file)
+        except PinKeyError as exc:
+            raise ValueError(str(exc)) from None
 
     @property
     def media_url(self) -> str:

@@ -19,6 +19,8 @@ from ivr.asr.base import SpeechEngine
 from ivr.services import Services, build_services
 from ivr.settings import Settings, load_settings
 from ivr.sim.caller import CallResult, SimConfig, Simulator, Step
+from ivr.store.pin_keys import parse_keys
+from ivr.store.pins import PinHasher
 from ivr.store.repo import Store
 from ivr.store.seed import seed_demo
 from ivr.tts.espeak import EspeakSynthesizer
@@ -27,6 +29,9 @@ from ivr.tts.synth import Pyttsx3Synthesizer, Synthesizer
 ROOT = Path(__file__).resolve().parent.parent
 AUTH_TOKEN = "test-auth-token-0123456789"
 API_TOKEN = "test-api-token-0123456789"
+PIN_KEY = "test-pin-key-0123456789abcdef0123456789"
+TEST_PINS = PinHasher(parse_keys(PIN_KEY, "tests"))
+"""PIN hashing under the tests' key, for stores the tests build themselves."""
 
 
 def free_port() -> int:
@@ -98,6 +103,7 @@ def start_server(
         "public_url": f"http://127.0.0.1:{port}",
         "twilio_auth_token": AUTH_TOKEN,
         "api_token": API_TOKEN,
+        "pin_key": PIN_KEY,
         "database_url": f"sqlite:///{tmp / 'ivr.db'}",
         "asr": "pocketsphinx",
         "models_dir": tmp / "no-models",

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ivr.settings import SettingsError, load_settings
 
-REQUIRED = {"twilio_auth_token": "tok-123456", "api_token": "api-123456"}
+REQUIRED = {
+    "twilio_auth_token": "tok-123456",
+    "api_token": "api-123456",
+    "pin_key": "pin-key-0123456789abcdef0123456789",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +75,46 @@ def test_settings_missing_api_token_is_refused() -> None:
 def test_settings_placeholder_secret_is_refused() -> None:
     with pytest.raises(SettingsError, match="IVR_TWILIO_AUTH_TOKEN"):
         load_settings(twilio_auth_token="changeme", api_token="api-123456")
+
+
+def test_settings_forwarded_headers_trusted_from_no_proxy_by_default() -> None:
+    assert load_settings(**REQUIRED).forwarded_allow_ips == ""
+    s = load_settings(forwarded_allow_ips=" 10.0.0.5, 192.168.0.0/16 ,", **REQUIRED)
+    assert s.forwarded_allow_ips == "10.0.0.5,192.168.0.0/16"
+    assert load_settings(forwarded_allow_ips="*", **REQUIRED).forwarded_allow_ips == "*"
+
+
+def test_settings_forwarded_allow_ips_not_an_address_names_the_variable() -> None:
+    with pytest.raises(SettingsError, match=r"IVR_FORWARDED_ALLOW_IPS: .*'proxy\.local'"):
+        load_settings(forwarded_allow_ips="10.0.0.5,proxy.local", **REQUIRED)
+
+
+def test_settings_log_level_must_be_a_level_name() -> None:
+    assert load_settings(log_level="debug", **REQUIRED).log_level == "DEBUG"
+    with pytest.raises(SettingsError, match="IVR_LOG_LEVEL"):
+        load_settings(log_level="TRACE", **REQUIRED)
+
+
+def test_settings_pin_key_required_and_never_shown() -> None:
+    without = {k: v for k, v in REQUIRED.items() if k != "pin_key"}
+    with pytest.raises(SettingsError, match="IVR_PIN_KEY or IVR_PIN_KEY_FILE is required"):
+        load_settings(**without)
+    with pytest.raises(SettingsError, match="shorter than 32 characters"):
+        load_settings(**without, pin_key="too-short")
+    s = load_settings(**REQUIRED)
+    assert s.pin_keys().current.secret == REQUIRED["pin_key"].encode()
+    assert REQUIRED["pin_key"] not in repr(s)
+
+
+def test_settings_pin_key_file_read_and_checked(tmp_path: Path) -> None:
+    without = {k: v for k, v in REQUIRED.items() if k != "pin_key"}
+    path = tmp_path / "pin.keys"
+    path.write_text(
+        "new-pin-key-0123456789abcdef0123456789\nold-pin-key-0123456789abcdef0123456789\n"
+    )
+    path.chmod(0o640)
+    with pytest.raises(SettingsError, match="chmod 600"):
+        load_settings(**without, pin_key_file=path)
+    path.chmod(0o600)
+    ring = load_settings(**without, pin_key_file=path).pin_keys()
+    assert len(ring.previous) == 1

@@ -52,7 +52,8 @@ HISS_RMS = 30.0
 
 def _pcm(path: Path) -> bytes:
     with wave.open(str(path)) as w:
-        return w.readframes(w.getnframes())
+        frames: bytes = w.readframes(w.getnframes())
+        return frames
 
 
 def _ulaw(path: Path) -> bytes:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from ivr.grammar.compiler import CompiledMenu
+from ivr.twilio.stream_secret import StreamClaim
 
 Send = Callable[[str], Awaitable[None]]
 """Send one text frame to Twilio."""
@@ -31,6 +32,9 @@ class CallRecorder(Protocol):
     def start_call(self, call_sid: str, from_number: str, to_number: str) -> bool: ...
 
     def get_call(self, call_sid: str) -> Mapping[str, Any] | None: ...
+
+    def claim_stream(self, call_sid: str, stream_sid: str, secret: str) -> StreamClaim:
+        """Let the first stream that shows the call's secret have it; refuse all others."""
 
     def set_call_engine(self, call_sid: str, engine: str) -> None: ...
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
@@ -23,6 +24,7 @@ from ivr.asr.base import RecognizerSession, SpeechEngine, Transcript
 from ivr.asr.whisper_engine import FreeTranscript
 from ivr.audio.codec import split_chunks, ulaw_to_pcm16
 from ivr.audio.vad import FrameAnalyser, SpeechDetector, VadConfig, VadEvent
+from ivr.call.keys import Admission, KeyCollector
 from ivr.call.ports import Backend, CallRecorder, GrammarSource, Send
 from ivr.dialog import effects as fx
 from ivr.dialog import events as ev
@@ -36,6 +38,7 @@ from ivr.recognition.evidence import free_meaning, gather
 from ivr.recognition.freepass import FreePass
 from ivr.recognition.freetext import clean_free, ends_a_sentence
 from ivr.tts.cache import PromptCache
+from ivr.twilio import stream_secret
 from ivr.twilio.media import (
     Dtmf,
     Inbound,
@@ -47,6 +50,7 @@ from ivr.twilio.media import (
     mark_message,
     media_message,
 )
+from ivr.twilio.stream_secret import StreamClaim
 from ivr.types import FRAME_MS, CallSid, StreamSid
 
 log = logging.getLogger("ivr.call")
@@ -55,7 +59,6 @@ PREROLL_FRAMES = 15
 """Audio kept from before speech onset (300 ms), so the first syllable reaches the recognizer."""
 FEED_FRAMES = 5
 """Frames batched per recognizer call (100 ms): fewer thread hops, still incremental."""
-INTER_DIGIT_MS = 3000
 OUTBOUND_FRAMES_PER_MESSAGE = 25
 """Prompt audio per outbound media message (500 ms). Twilio plays any whole number of
 20 ms frames per message; one message per frame cost 25× the JSON, base64 and WebSocket
@@ -69,14 +72,11 @@ SPECULATE_SILENCE_MS = 160
 is ready by the early end of speech (it takes ~150 ms of CPU)."""
 RESUMED_FRAMES = 3
 """Voiced frames (60 ms) after that pause that mean the caller is speaking again."""
-MAX_KEYS_PER_SECOND = 12
-MAX_TYPEAHEAD = 16
 KEPT_OUTCOMES = frozenset({"no_match", "needs_confirmation"})
 """Turns whose audio is kept for tuning (opt-in): not understood, or understood unsurely."""
 BACKEND_TIMEOUT_S = 5.0
 """A store answer slower than this is treated as a failure: the caller is apologised to and
 transferred instead of waiting in silence."""
-"""Multi-digit entry ends this long after the last key when the caller does not press #."""
 
 
 @dataclass
@@ -162,10 +162,7 @@ class CallSession:
         self._marks_drained.set()
         self._prompt_seq = 0
         self._no_input_at: int | None = None
-        self._digits = ""
-        self._digit_deadline: int | None = None
-        self._dtmf_times: list[int] = []
-        self._typeahead: list[str] = []
+        self._keys = KeyCollector()
         self._last_menu: str | None = None
         self._heard_audio: tuple[str, bytes] | None = None
         """(menu, audio) of the utterance just handed to the dialog, until its turn is
@@ -186,7 +183,7 @@ class CallSession:
         if isinstance(msg, Media):
             await self._on_media(msg)
         elif isinstance(msg, Dtmf):
-            await self._on_dtmf(msg.digit.value)
+            await self._on_dtmf(msg.digit.value, wall_ms=int(time.monotonic() * 1000))
         elif isinstance(msg, Mark):
             self._on_mark(msg.name)
         elif isinstance(msg, Stop):
@@ -204,6 +201,14 @@ class CallSession:
             raise SessionError("stream for a call this server never answered")
         if record.get("status") != "in-progress":
             raise SessionError(f"stream for a call that is already {record.get('status')}")
+        # Only the stream our TwiML started for this call knows its secret, and only the
+        # first such stream gets the call: a second socket hears nothing and keys nothing.
+        secret = start.custom_parameters.get(stream_secret.PARAMETER, "")
+        claim = await self._blocking(
+            self.deps.recorder.claim_stream, start.call_sid, start.stream_sid, secret
+        )
+        if claim is not StreamClaim.CLAIMED:
+            raise SessionError(f"stream refused: {claim.value}")
         self.stream_sid = start.stream_sid
         self.call_sid = start.call_sid
         self.caller = str(record.get("from") or "")
@@ -304,53 +309,51 @@ class CallSession:
 
     async def _check_timers(self, listen: fx.Listen) -> None:
         now = self._stream_ms
-        if self._digit_deadline is not None and now >= self._digit_deadline:
-            await self._submit_keys(self._digits)
+        keyed = self._keys.due(now)
+        if keyed is not None:
+            await self._submit_keys(keyed)
             return
         if (
             self._no_input_at is not None
             and now >= self._no_input_at
             and self._utterance is None
-            and not self._digits
+            and not self._keys.collecting
         ):
             self._stop_listening()
             await self._events.put(ev.NoInput())
 
-    async def _on_dtmf(self, digit: str) -> None:
-        # No keypad sends more than a few keys a second; a flood is ignored, not obeyed.
-        recent = [t for t in self._dtmf_times if t > self._stream_ms - 1000]
-        if len(recent) >= MAX_KEYS_PER_SECOND:
-            if len(recent) == MAX_KEYS_PER_SECOND:
+    async def _on_dtmf(self, digit: str, wall_ms: int) -> None:
+        # No keypad sends more than a few keys a second: extra keys are ignored, not
+        # obeyed, and a sustained flood ends the stream (the caller reaches a person).
+        was_dropping = self._keys.dropping
+        admission = self._keys.admit(self._stream_ms, wall_ms)
+        if admission is Admission.FLOOD:
+            raise SessionError("keypad flood")
+        if admission is Admission.DROP:
+            if not was_dropping:
                 log.warning("call %s: DTMF flood, ignoring keys", self.call_sid)
-            self._dtmf_times = [*recent, self._stream_ms]
             return
-        self._dtmf_times = [*recent, self._stream_ms]
+        await self._on_key(digit)
+
+    async def _on_key(self, digit: str) -> None:
         listen = self._listen
         if listen is None:
             # Between turns (the engine is acting on the last input): keep the keys as
             # type-ahead for the next prompt, as callers who know the menu expect.
-            if len(self._typeahead) < MAX_TYPEAHEAD:
-                self._typeahead.append(digit)
+            self._keys.hold(digit)
             return
         await self._barge_in()
         # DTMF tones leak into the audio; whatever was being captured is not speech.
         self._drop_utterance()
         self._vad.reset()
         self._no_input_at = None
-        if listen.digits is None:
-            await self._submit_keys(digit)
-            return
-        if digit == "#":
-            if self._digits:
-                await self._submit_keys(self._digits)
-            return
-        self._digits += digit
-        if len(self._digits) >= listen.digits[1]:
-            await self._submit_keys(self._digits)
-        else:
-            self._digit_deadline = self._stream_ms + INTER_DIGIT_MS
+        keyed = self._keys.press(digit, self._stream_ms)
+        if keyed is not None:
+            await self._submit_keys(keyed)
 
     def _on_mark(self, name: str) -> None:
+        if name not in self._marks:
+            return  # not one we sent, or already answered: nothing more finished playing
         self._marks.discard(name)
         if self._marks:
             return
@@ -489,8 +492,7 @@ class CallSession:
     def _stop_listening(self) -> None:
         self._listen = None
         self._no_input_at = None
-        self._digits = ""
-        self._digit_deadline = None
+        self._keys.stop()
         if self._utterance is not None:
             self._drop_utterance()
         self._vad.reset()
@@ -502,8 +504,7 @@ class CallSession:
         self._last_menu = listen.menu_id
         self._vad.reset()
         self._vad.set_end_silence_ms(listen.end_silence_ms)
-        self._digits = ""
-        self._digit_deadline = None
+        self._keys.listen(listen.digits)
         self._no_input_at = None if self._marks else self._stream_ms + listen.no_input_ms
 
     # ------------------------------------------------------------------ outbound
@@ -607,12 +608,12 @@ class CallSession:
             await self._play(effect)
         elif isinstance(effect, fx.Listen):
             self._start_listening(effect)
-            keys, self._typeahead = self._typeahead, []
-            for key in keys:
+            # Type-ahead keys were admitted when they arrived; they are not counted again.
+            for key in self._keys.take_typeahead():
                 if self._listen is None:
-                    self._typeahead.append(key)  # the first keys completed this turn
+                    self._keys.hold(key)  # the first keys completed this turn
                 else:
-                    await self._on_dtmf(key)
+                    await self._on_key(key)
         elif isinstance(effect, fx.Request):
             self._track(asyncio.create_task(self._request(effect)))
         elif isinstance(effect, fx.Transfer):

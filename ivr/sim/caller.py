@@ -57,6 +57,7 @@ def _line(noise_rms: float | None) -> Callable[[], bytes]:
 
 BARGE_AFTER_MS = 1200
 ACCOUNT_SID = "AC" + "0" * 32
+"""The simulator's account when none is configured (``SimConfig.account_sid``)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ class CallResult:
     after_stream_twiml: str = ""
     whisper_twiml: str = ""
     dial_outcome_twiml: str = ""
+    choice_twiml: str = ""
+    """What the server answered to the caller's choice after no agent answered."""
     record: dict[str, Any] | None = None
     """The server's call record (``GET /api/calls/{sid}``) when an API token was given."""
     closed_by: str = ""
@@ -134,6 +137,9 @@ class SimConfig:
     """The server's ``IVR_PUBLIC_URL``: what Twilio would sign."""
     auth_token: str
     api_token: str | None = None
+    account_sid: str = ACCOUNT_SID
+    """The Twilio account the call belongs to: a server with ``IVR_TWILIO_ACCOUNT_SID``
+    refuses streams of any other account."""
     caller: str = "+14155550100"
     called: str = "+15005550006"
     voice: str = "gmw/en-us"
@@ -149,7 +155,9 @@ class SimConfig:
     agent_answers: str = "completed"
     """DialCallStatus the simulated agent line produces (``no-answer``, ``busy`` …)."""
     unavailable_choice: str = "2"
-    """Key pressed when offered voicemail (1) or callback (2) after no agent answered."""
+    """Key pressed when offered voicemail (1) or callback (2) after no agent answered;
+    empty: the caller presses nothing, and Twilio follows the ``<Redirect>`` after the
+    ``<Gather>``."""
     idle_ms: int = 700
     """Silence from the server after which the caller takes the next step."""
     timeout_s: float = 120.0
@@ -271,7 +279,7 @@ class Simulator:
     def _form(self, call_sid: str, status: str, **extra: str) -> dict[str, str]:
         cfg = self.config
         form = {
-            "AccountSid": ACCOUNT_SID,
+            "AccountSid": cfg.account_sid,
             "ApiVersion": "2010-04-01",
             "CallSid": call_sid,
             "CallStatus": status,
@@ -354,15 +362,22 @@ class Simulator:
                 client, action, self._form(result.call_sid, "in-progress", **extra)
             )
             self._say_line(result, f"agent line {status}: {result.dial_outcome_twiml}")
-            gather = ET.fromstring(result.dial_outcome_twiml).find("Gather")
-            if gather is not None and gather.get("action"):
-                choice = self.config.unavailable_choice
-                twiml = await self._post(
-                    client,
-                    gather.get("action", ""),
-                    self._form(result.call_sid, "in-progress", Digits=choice),
-                )
-                self._say_line(result, f"caller pressed {choice}: {twiml}")
+            await self._answer_gather(client, result)
+
+    async def _answer_gather(self, client: httpx.AsyncClient, result: CallResult) -> None:
+        """Press the configured key at a ``<Gather>``, or — pressing nothing — let Twilio
+        follow the ``<Redirect>`` after it (whose query string is part of its URL)."""
+        root = ET.fromstring(result.dial_outcome_twiml)
+        gather, redirect = root.find("Gather"), root.find("Redirect")
+        choice = self.config.unavailable_choice
+        form = self._form(result.call_sid, "in-progress")
+        if gather is not None and gather.get("action") and choice:
+            form["Digits"] = choice
+            result.choice_twiml = await self._post(client, gather.get("action", ""), form)
+            self._say_line(result, f"caller pressed {choice}: {result.choice_twiml}")
+        elif gather is not None and redirect is not None and redirect.text:
+            result.choice_twiml = await self._post(client, redirect.text.strip(), form)
+            self._say_line(result, f"caller pressed nothing: {result.choice_twiml}")
 
     async def _fetch_record(self, client: httpx.AsyncClient, sid: str) -> dict[str, Any] | None:
         cfg = self.config
@@ -404,7 +419,7 @@ class Simulator:
                         "sequenceNumber": str(seq),
                         "streamSid": stream_sid,
                         "start": {
-                            "accountSid": ACCOUNT_SID,
+                            "accountSid": cfg.account_sid,
                             "streamSid": stream_sid,
                             "callSid": result.call_sid,
                             "tracks": ["inbound"],
@@ -584,7 +599,7 @@ class Simulator:
                     "event": "stop",
                     "sequenceNumber": str(seq_next()),
                     "streamSid": stream_sid,
-                    "stop": {"accountSid": ACCOUNT_SID, "callSid": result.call_sid},
+                    "stop": {"accountSid": cfg.account_sid, "callSid": result.call_sid},
                 }
             )
         )

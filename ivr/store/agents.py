@@ -4,16 +4,23 @@ Sessions live in the database (not in a signed cookie) so signing out, changing 
 password or an expiry really ends them, and any server process sees the same ones. The
 cookie carries a random token; the table keeps only its SHA-256.
 
-Failed sign-ins are counted per username and per client IP in the database, like the
-PIN lockout: a restart does not reset them, and several server processes share them.
-``max_failures`` failures, each within ``lockout`` of the previous one, lock that key for
-``lockout``; while locked, the password is not even checked.
+Failed sign-ins are counted per client address and per username in the database, like
+the PIN lockout: a restart does not reset them, and several server processes share them.
+
+* Per address: ``max_failures`` failures, each within ``lockout`` of the previous one,
+  lock that address for ``lockout``; while locked, the password is not even checked.
+* Per username: a slowdown, not a lock — anyone can post five wrong passwords for a
+  colleague's name, and that must not keep the colleague out for a quarter of an hour.
+  After ``FREE_USERNAME_FAILURES`` failures each further one makes the next attempt wait
+  (1 s, 2 s, 4 s … at most ``USERNAME_DELAY_CAP``); an attempt during the wait is refused
+  unchecked, and the right password after it signs in, however many failures came before.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 import secrets
 from collections.abc import Callable
@@ -21,7 +28,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, or_, select
+from sqlalchemy import Engine, delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,7 +43,15 @@ log = logging.getLogger(__name__)
 SESSION_TTL = timedelta(hours=8)
 """A shift: the desk asks for the password again the next day."""
 MAX_FAILURES = 5
+"""Failed sign-ins from one client address that lock it."""
 LOCKOUT = timedelta(minutes=15)
+"""How long an address stays locked; also how long a failure is remembered."""
+FREE_USERNAME_FAILURES = 3
+"""Failed sign-ins for one username before each further one costs a wait."""
+USERNAME_DELAY_BASE = timedelta(seconds=1)
+USERNAME_DELAY_CAP = timedelta(minutes=1)
+"""An attacker guessing one agent's password gets about one guess a minute; the agent
+waits at most a minute for a turn."""
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 
 
@@ -61,7 +76,12 @@ class SignIn:
     """The session cookie's value, on success only."""
     session: AgentSessionView | None = None
     locked_until: datetime | None = None
-    """Set when sign-in is locked (before or because of this attempt)."""
+    """Set when the client's address is locked (before or because of this attempt)."""
+    wait_until: datetime | None = None
+    """Set when this username must wait before its next attempt: this one was refused
+    unchecked."""
+    retry_after_s: int = 0
+    """Whole seconds until the lock or the wait that refused this attempt is over."""
 
     @property
     def ok(self) -> bool:
@@ -82,6 +102,19 @@ def check_username(username: str) -> str | None:
             "starting with a letter or digit"
         )
     return None
+
+
+def username_delay(failures: int) -> timedelta:
+    """The wait a username's ``failures``-th failure in a row imposes on its next attempt."""
+    extra = failures - FREE_USERNAME_FAILURES
+    if extra <= 0:
+        return timedelta(0)
+    # The exponent is capped first, so the number stays small however many failures pile up.
+    return min(USERNAME_DELAY_CAP, USERNAME_DELAY_BASE * (1 << min(extra - 1, 16)))
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, math.ceil(delta.total_seconds()))
 
 
 def _token_hash(token: str) -> str:
@@ -160,20 +193,21 @@ class AgentStore:
 
     # -- signing in --------------------------------------------------------------------
 
-    def sign_in(self, username: str, password: str, client_ip: str) -> SignIn:
-        """Check a username and password from ``client_ip``; on success open a session.
+    def sign_in(self, username: str, password: str, client: str) -> SignIn:
+        """Check a username and password from ``client`` (its address, see
+        :func:`ivr.web.client_address.client_key`); on success open a session.
 
         Two short transactions around the scrypt check (which takes a few hundred
-        milliseconds and must not hold SQLite's write lock): check the lockout and fetch
+        milliseconds and must not hold SQLite's write lock): check the limits and fetch
         the hash, compare outside, then re-check and count or open the session.
         """
         name = normalize_username(username)[:64]
-        keys = [f"user:{name}", f"ip:{client_ip.strip() or 'unknown'}"[:120]]
+        user_key, ip_key = f"user:{name}", f"ip:{client.strip() or 'unknown'}"[:120]
         now = self._clock()
         with self._tx("sign_in") as session:
-            locked = self._locked_until(session, keys, now)
-            if locked is not None:
-                return SignIn(locked_until=locked)
+            refused = self._refusal(session, user_key, ip_key, now)
+            if refused is not None:
+                return refused
             agent = session.get(Agent, name)
             stored_hash = agent.password_hash if agent is not None else None
         # Unknown names cost a full hash too, so timing does not reveal who exists.
@@ -181,55 +215,79 @@ class AgentStore:
         matched = matched and stored_hash is not None
 
         with self._tx("sign_in", write=True) as session:
-            locked = self._locked_until(session, keys, now)
-            if locked is not None:
-                return SignIn(locked_until=locked)  # another attempt locked us out meanwhile
+            refused = self._refusal(session, user_key, ip_key, now)
+            if refused is not None:
+                return refused  # another attempt set a limit meanwhile
             agent = session.get(Agent, name)
             if agent is not None and agent.password_hash != stored_hash:
                 matched = False  # the password changed meanwhile: sign in again
             if matched:
-                session.execute(delete(LoginFailure).where(LoginFailure.key.in_(keys)))
+                session.execute(
+                    delete(LoginFailure).where(LoginFailure.key.in_([user_key, ip_key]))
+                )
                 return self._open_session(session, name, now)
-            locked_now = self._count_failure(session, keys, now)
-        if locked_now is not None:
-            log.warning(
-                "agent sign-in locked until %s (username %r or this client IP)",
-                locked_now.isoformat(),
-                name,
+            locked = self._count_address_failure(session, ip_key, now)
+            self._count_username_failure(session, user_key, now)
+        if locked is not None:
+            log.warning("agent sign-in locked for this client address until %s", locked.isoformat())
+            return SignIn(locked_until=locked, retry_after_s=_seconds(locked - now))
+        return SignIn()
+
+    @staticmethod
+    def _refusal(session: Session, user_key: str, ip_key: str, now: datetime) -> SignIn | None:
+        """Why an attempt is refused unchecked right now, if it is."""
+        address = session.get(LoginFailure, ip_key)
+        if address is not None and address.locked_until is not None and address.locked_until > now:
+            return SignIn(
+                locked_until=address.locked_until,
+                retry_after_s=_seconds(address.locked_until - now),
             )
-        return SignIn(locked_until=locked_now)
+        user = session.get(LoginFailure, user_key)
+        if user is not None and user.locked_until is not None and user.locked_until > now:
+            return SignIn(
+                wait_until=user.locked_until, retry_after_s=_seconds(user.locked_until - now)
+            )
+        return None
 
-    def _locked_until(self, session: Session, keys: list[str], now: datetime) -> datetime | None:
-        rows = session.scalars(select(LoginFailure).where(LoginFailure.key.in_(keys)))
-        until = [
-            r.locked_until for r in rows if r.locked_until is not None and r.locked_until > now
-        ]
-        return max(until) if until else None
-
-    def _count_failure(self, session: Session, keys: list[str], now: datetime) -> datetime | None:
-        """Count one failure against every key; the lock end if any key is now locked."""
-        # Rows that can no longer lock anybody are dropped, so made-up usernames do not pile up.
+    def _forget_stale(self, session: Session, now: datetime) -> None:
+        # Rows that can no longer limit anybody are dropped, so made-up usernames do not
+        # pile up.
         session.execute(
             delete(LoginFailure).where(
                 LoginFailure.last_failure_at < now - self.lockout,
                 or_(LoginFailure.locked_until.is_(None), LoginFailure.locked_until <= now),
             )
         )
-        locked: datetime | None = None
-        for key in keys:
-            row = self._failure_row(session, key, now)
-            if row.last_failure_at < now - self.lockout or (
-                row.locked_until is not None and row.locked_until <= now
-            ):
-                # The previous failure is old, or its lockout is over: a fresh count.
-                row.failures = 0
-                row.locked_until = None
-            row.failures += 1
-            row.last_failure_at = now
-            if row.failures >= self.max_failures:
-                row.locked_until = now + self.lockout
-                locked = row.locked_until
-        return locked
+
+    def _count_address_failure(self, session: Session, key: str, now: datetime) -> datetime | None:
+        """Count one failure from a client address; when the address is now locked."""
+        self._forget_stale(session, now)
+        row = self._failure_row(session, key, now)
+        if row.last_failure_at < now - self.lockout or (
+            row.locked_until is not None and row.locked_until <= now
+        ):
+            # The previous failure is old, or its lockout is over: a fresh count.
+            row.failures = 0
+            row.locked_until = None
+        row.failures += 1
+        row.last_failure_at = now
+        if row.failures >= self.max_failures:
+            row.locked_until = now + self.lockout
+        return row.locked_until
+
+    def _count_username_failure(self, session: Session, key: str, now: datetime) -> None:
+        """Count one failure for a username and set the wait before its next attempt.
+
+        Unlike an address lock, an expired wait does not start a fresh count: the waits
+        grow while the failures go on, and reset once none came for ``lockout``.
+        """
+        row = self._failure_row(session, key, now)
+        if row.last_failure_at < now - self.lockout:
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = now
+        delay = username_delay(row.failures)
+        row.locked_until = now + delay if delay else None
 
     @staticmethod
     def _failure_row(session: Session, key: str, now: datetime) -> LoginFailure:

@@ -28,13 +28,16 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from ivr.private_files import private_dir, private_file, tighten
 from ivr.store.errors import StoreError
+from ivr.store.migrate import widen_columns
 from ivr.store.models import Base
 
 DEFAULT_URL = "sqlite:///var/ivr.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 """How long a SQLite writer waits for the lock; transactions are milliseconds long."""
 
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 _WRITE_OPTION = "ivr_write"
 """Execution option marking an engine whose transactions will write (see :func:`writer`)."""
 
@@ -77,13 +80,22 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     else:
         assert database is not None
         if not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _private_database(Path(database))
         # Connections move between the event loop's worker threads; the pool hands
         # each one to a single thread at a time, so the same-thread check is moot.
         engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def _private_database(path: Path) -> None:
+    """The database file and its journals readable by this user only: they hold account
+    numbers and PIN hashes. SQLite gives the journal and WAL files the main file's mode."""
+    private_dir(path.parent)
+    private_file(path)
+    for suffix in SQLITE_SIDE_FILES:
+        tighten(path.with_name(path.name + suffix))
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -115,11 +127,13 @@ def writer(engine: Engine) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create any missing tables and indexes (never alters or drops existing ones)."""
+    """Create any missing tables and indexes, and widen columns the model has widened
+    (:mod:`ivr.store.migrate`); never drops or narrows anything."""
     from ivr.store import recordings  # noqa: F401  (its table is part of the schema)
 
     try:
         Base.metadata.create_all(writer(engine))
+        widen_columns(engine)
     except SQLAlchemyError as exc:
         detail = getattr(exc, "orig", None) or exc
         raise StoreError(f"cannot create schema: {type(detail).__name__}: {detail}") from exc

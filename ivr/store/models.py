@@ -21,6 +21,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+PARTY_CHARS = 255
+"""Width of caller/called columns: SIP URIs are long (ivr.twilio.identity.MAX_CHARS)."""
 CALL_STATUSES = ("in-progress", "completed", "transferred", "abandoned", "failed")
 TURN_INPUTS = ("speech", "keys", "none")
 ACCOUNT_KINDS = ("checking", "savings")
@@ -112,8 +114,9 @@ class Call(Base):
     __table_args__ = (CheckConstraint(_one_of("status", CALL_STATUSES), name="call_status"),)
 
     call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    from_number: Mapped[str] = mapped_column(String(32))
-    to_number: Mapped[str] = mapped_column(String(32))
+    from_number: Mapped[str] = mapped_column(String(PARTY_CHARS))
+    """Normalised (ivr.twilio.identity): E.164, ``client:…``, a SIP URI, ``anonymous``…"""
+    to_number: Mapped[str] = mapped_column(String(PARTY_CHARS))
     status: Mapped[str] = mapped_column(String(16), default="in-progress")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -129,6 +132,23 @@ class Call(Base):
     turns: Mapped[list[Turn]] = relationship(order_by="Turn.seq")
     prompts: Mapped[list[Prompt]] = relationship(order_by="Prompt.id")
     transfer: Mapped[Transfer | None] = relationship()
+
+
+class CallStream(Base):
+    """A call's media stream: the hash of the secret our TwiML gave Twilio for it, and the
+    one stream that used it (a call has one stream, ever)."""
+
+    __tablename__ = "call_streams"
+
+    call_sid: Mapped[str] = mapped_column(
+        ForeignKey("calls.call_sid", ondelete="CASCADE"), primary_key=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    """SHA-256 (hex) of the ``<Parameter>`` secret; the secret itself is never stored."""
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stream_sid: Mapped[str | None] = mapped_column(String(64), default=None)
+    """Set by the stream that claimed the call; from then on every other stream is refused."""
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Turn(Base):
@@ -190,7 +210,7 @@ class CallerPinFailure(Base):
 
     __tablename__ = "caller_pin_failures"
 
-    caller_phone: Mapped[str] = mapped_column(String(32), primary_key=True)
+    caller_phone: Mapped[str] = mapped_column(String(PARTY_CHARS), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 

@@ -1,4 +1,5 @@
-"""Agent password hashing: scrypt in the same ``scrypt$n$r$p$salt$hash`` format as PINs.
+"""Agent password hashing: scrypt in the plain ``scrypt$n$r$p$salt$hash`` format of
+:mod:`ivr.store.pins`.
 
 Passwords guard personal data of every caller, so they get a heavier cost than PINs
 (whose per-customer lockout does most of the work). Verification reads the cost from
@@ -6,9 +7,6 @@ the stored hash, so raising ``N`` later keeps old hashes valid.
 """
 
 from __future__ import annotations
-
-import hashlib
-import secrets
 
 from ivr.store import pins
 
@@ -38,24 +36,14 @@ def hash_password(password: str, *, n: int = N) -> str:
     problem = check_strength(password)
     if problem is not None:
         raise ValueError(problem)
-    salt = secrets.token_bytes(pins.SALT_BYTES)
-    digest = hashlib.scrypt(
-        password.encode("utf-8"),
-        salt=salt,
-        n=n,
-        r=R,
-        p=P,
-        maxmem=256 * R * n * P,
-        dklen=pins.DKLEN,
-    )
-    return f"{pins.SCHEME}${n}${R}${P}${salt.hex()}${digest.hex()}"
+    return f"{pins.SCHEME}${pins.scrypt_fields(password.encode('utf-8'), n)}"
 
 
 def verify_password(password: str, encoded: str) -> bool:
     """Whether ``password`` matches ``encoded`` (constant time; malformed never matches)."""
     if len(password) > MAX_LENGTH:
         return False
-    return pins.verify_pin(password, encoded)
+    return pins.verify_scrypt(password, encoded)
 
 
 def dummy_hash(n: int = N) -> str:

@@ -18,7 +18,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ivr.store import pins
 from ivr.store.db import create_schema, make_engine, session_factory, transaction, writer
 from ivr.store.errors import StoreError
 from ivr.store.models import (
@@ -27,12 +26,14 @@ from ivr.store.models import (
     Account,
     Call,
     CallerPinFailure,
+    CallStream,
     Customer,
     Policy,
     Prompt,
     Transfer,
     Turn,
 )
+from ivr.store.pins import PinCheck, PinHasher
 from ivr.store.views import (
     AccountView,
     CallRecord,
@@ -44,6 +45,8 @@ from ivr.store.views import (
     TransferRecord,
     TurnRecord,
 )
+from ivr.twilio.identity import normalize_party
+from ivr.twilio.stream_secret import StreamClaim, secret_matches
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +90,13 @@ class Store:
         max_pin_failures: int = 3,
         lockout_minutes: int = 30,
         clock: Callable[[], datetime] = utcnow,
+        pins: PinHasher | None = None,
     ) -> None:
         if max_pin_failures < 1 or lockout_minutes < 1:
             raise ValueError("max_pin_failures and lockout_minutes must be positive")
         self.engine = engine
+        self.pins = pins
+        """PIN hashing under the configured key; without one, PINs cannot be checked."""
         self.max_pin_failures = max_pin_failures
         self.lockout = timedelta(minutes=lockout_minutes)
         self._clock = clock
@@ -105,6 +111,7 @@ class Store:
         max_pin_failures: int = 3,
         lockout_minutes: int = 30,
         clock: Callable[[], datetime] = utcnow,
+        pins: PinHasher | None = None,
     ) -> Store:
         """Engine + schema + store in one step (options as for the constructor)."""
         engine = make_engine(url)
@@ -114,6 +121,7 @@ class Store:
             max_pin_failures=max_pin_failures,
             lockout_minutes=lockout_minutes,
             clock=clock,
+            pins=pins,
         )
 
     def _tx(self, operation: str, *, write: bool = False) -> AbstractContextManager[Session]:
@@ -155,7 +163,12 @@ class Store:
 
         Two short transactions: check locks and fetch the hash, compare outside, then
         re-check and count. An attempt that raced another into a lockout counts as locked.
+        A right PIN whose hash uses an older key (or none) is re-hashed under the current
+        key, so rotating the key needs no PINs from anyone.
         """
+        hasher = self.pins
+        if hasher is None:
+            raise StoreError("verify_pin failed: no PIN key configured (IVR_PIN_KEY)")
         now = self._clock()
         key = _caller_key(caller_phone)
         with self._tx("verify_pin") as session:
@@ -165,7 +178,9 @@ class Store:
             pin_hash = customer.pin_hash if customer is not None else None
         # scrypt takes ~50 ms: run it outside any transaction so it never holds SQLite's
         # write lock (which would stall every other call's writes meanwhile).
-        matched = pin_hash is not None and pins.verify_pin(pin, pin_hash)
+        check = hasher.verify(pin, pin_hash) if pin_hash is not None else PinCheck(False)
+        matched = check.ok
+        new_hash = hasher.hash(pin) if check.rehash else None
 
         with self._tx("verify_pin", write=True) as session:
             customer = session.get(Customer, customer_id, with_for_update=True)
@@ -179,11 +194,14 @@ class Store:
                 # Another attempt locked us out since the check above: this one is void.
                 return PinResult(ok=False, locked=True, attempts_left=0)
             if customer is not None and customer.pin_hash != pin_hash:
-                matched = pins.verify_pin(pin, customer.pin_hash)  # PIN changed meanwhile
+                matched = hasher.verify(pin, customer.pin_hash).ok  # PIN changed meanwhile
+                new_hash = None
 
             if customer is not None and matched:
                 customer.pin_failures = 0
                 caller.failures = 0
+                if new_hash is not None:
+                    customer.pin_hash = new_hash
                 return PinResult(ok=True, locked=False, attempts_left=self.max_pin_failures)
 
             worst = 0
@@ -242,31 +260,77 @@ class Store:
 
     # -- calls -------------------------------------------------------------------------
 
-    def start_call(self, call_sid: str, from_number: str, to_number: str) -> bool:
-        """Record a new call; False (and no change) if ``call_sid`` is already known.
+    def start_call(
+        self,
+        call_sid: str,
+        from_number: str,
+        to_number: str,
+        *,
+        stream_secret_hash: str | None = None,
+    ) -> bool:
+        """Record a new call; False (and the record unchanged) if ``call_sid`` is known.
 
-        Twilio retries webhooks, so the same call may be announced more than once.
+        ``from_number``/``to_number`` are stored normalised (:mod:`ivr.twilio.identity`),
+        so no caller ID, however malformed, can fail the insert and lose the record.
+        Twilio retries webhooks, so the same call may be announced more than once. With
+        ``stream_secret_hash`` the call's stream secret is (re)issued in the same
+        transaction: a retry's TwiML is the one Twilio acts on, so its secret replaces the
+        earlier one — until a stream has claimed the call, after which nothing changes.
         """
+        caller, called = normalize_party(from_number).value, normalize_party(to_number).value
         try:
             with self._tx("start_call", write=True) as session:
-                if session.get(Call, call_sid) is not None:
-                    return False
-                session.add(
-                    Call(
-                        call_sid=call_sid,
-                        from_number=from_number,
-                        to_number=to_number,
-                        status="in-progress",
-                        started_at=self._clock(),
-                        verified=False,
+                known = session.get(Call, call_sid) is not None
+                if not known:
+                    session.add(
+                        Call(
+                            call_sid=call_sid,
+                            from_number=caller,
+                            to_number=called,
+                            status="in-progress",
+                            started_at=self._clock(),
+                            verified=False,
+                        )
                     )
-                )
-                return True
+                    session.flush()  # the stream row refers to the call
+                if stream_secret_hash is not None:
+                    self._issue_stream_secret(session, call_sid, stream_secret_hash)
+                return not known
         except StoreError as exc:
             # Two retries racing: the loser hits the primary key; that is "already known".
             if isinstance(exc.__cause__, IntegrityError):
                 return False
             raise
+
+    def _issue_stream_secret(self, session: Session, call_sid: str, secret_hash: str) -> None:
+        row = session.get(CallStream, call_sid, with_for_update=True)
+        if row is None:
+            session.add(
+                CallStream(call_sid=call_sid, secret_hash=secret_hash, issued_at=self._clock())
+            )
+        elif row.stream_sid is None:
+            row.secret_hash = secret_hash
+            row.issued_at = self._clock()
+
+    def claim_stream(self, call_sid: str, stream_sid: str, secret: str) -> StreamClaim:
+        """Give the call's one media stream to ``stream_sid`` if ``secret`` is the call's.
+
+        Refused when no secret was issued (a call this server never answered), when a
+        stream already claimed the call — even one showing the right secret — or when the
+        secret is wrong. The row lock (``BEGIN IMMEDIATE`` on SQLite) makes two streams
+        racing for one call end with exactly one claim, across server processes too.
+        """
+        with self._tx("claim_stream", write=True) as session:
+            row = session.get(CallStream, call_sid, with_for_update=True)
+            if row is None:
+                return StreamClaim.UNKNOWN
+            if row.stream_sid is not None:
+                return StreamClaim.ALREADY_STREAMED
+            if not secret_matches(secret, row.secret_hash):
+                return StreamClaim.WRONG_SECRET
+            row.stream_sid = stream_sid
+            row.started_at = self._clock()
+            return StreamClaim.CLAIMED
 
     # The setters below return None (not "found?") to match ivr.call.ports.CallRecorder;
     # an unknown call is a no-op because the call record is best effort for the caller.

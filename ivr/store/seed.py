@@ -14,10 +14,10 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ivr.store import pins
 from ivr.store.db import create_schema, session_factory, writer
 from ivr.store.errors import StoreError
 from ivr.store.models import Account, CallerPinFailure, Customer, Policy
+from ivr.store.pins import PinHasher
 from ivr.store.repo import Store
 
 
@@ -68,30 +68,34 @@ DEMO_CUSTOMERS = (
 """The demo data; PINs are here in clear only because they are published demo values."""
 
 
-def seed_demo(target: Store | Engine) -> None:
+def seed_demo(target: Store | Engine, pins: PinHasher | None = None) -> None:
     """Create the schema if needed and upsert the demo customers, in one transaction.
 
-    Also clears every caller-ID PIN lockout: the demo caller's own phone may have been
-    locked out while trying the demo. Do not run against a production database.
+    PINs are hashed with ``pins``, or the store's own hasher. Also clears every caller-ID
+    PIN lockout: the demo caller's own phone may have been locked out while trying the
+    demo. Do not run against a production database.
     """
     engine = target.engine if isinstance(target, Store) else target
+    hasher = pins or (target.pins if isinstance(target, Store) else None)
+    if hasher is None:
+        raise StoreError("seed_demo needs the PIN key (IVR_PIN_KEY) to hash the demo PINs")
     create_schema(engine)
     try:
         with session_factory(writer(engine)).begin() as session:
             for demo in DEMO_CUSTOMERS:
-                _upsert_customer(session, demo)
+                _upsert_customer(session, demo, hasher)
             session.execute(delete(CallerPinFailure))
     except SQLAlchemyError as exc:
         raise StoreError(f"seed_demo failed: {type(exc).__name__}") from exc
 
 
-def _upsert_customer(session: Session, demo: DemoCustomer) -> None:
+def _upsert_customer(session: Session, demo: DemoCustomer, pins: PinHasher) -> None:
     customer = session.scalar(select(Customer).where(Customer.phone == demo.phone))
     if customer is None:
         customer = Customer(phone=demo.phone)
         session.add(customer)
     customer.name = demo.name
-    customer.pin_hash = pins.hash_pin(demo.pin)
+    customer.pin_hash = pins.hash(demo.pin)
     customer.pin_failures = 0
     customer.locked_until = None
     session.flush()  # assigns customer.id for the rows below

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from ivr.audio.codec import pcm16_to_ulaw, resample, silence_ulaw
+from ivr.private_files import private_dir, write_private
 from ivr.tts.synth import Synthesizer
 
 CACHE_VERSION = "1"
@@ -54,10 +54,9 @@ class PromptCache:
             audio = path.read_bytes()
         else:
             audio = self.render(text, voice)
-            self.directory.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(audio)
-            os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
+            # Dynamic prompts read out balances: the cache is private like the database.
+            private_dir(self.directory)
+            write_private(path, audio)
         self._memory[key] = audio
         return audio
 

@@ -119,6 +119,9 @@ def parse_message(text: str | bytes) -> Inbound | None:
         msg = _obj(json.loads(text), "message")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise StreamProtocolError(f"not JSON: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+    except RecursionError:
+        # ``[[[[…`` nested deeper than the parser recurses: no Twilio message is.
+        raise StreamProtocolError("JSON nested too deeply") from None
     event = msg.get("event")
     if event == "connected":
         return Connected(protocol=str(msg.get("protocol", "")))

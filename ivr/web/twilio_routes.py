@@ -8,6 +8,7 @@ URL this process sees.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -16,12 +17,14 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket
 from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
+from starlette.types import Message
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from ivr.call.session import CallSession, SessionError
 from ivr.services import Services
 from ivr.store.errors import StoreError
-from ivr.twilio import twiml
+from ivr.twilio import stream_secret, twiml
+from ivr.twilio.identity import normalize_party
 from ivr.twilio.media import StreamProtocolError, parse_message
 from ivr.twilio.signature import is_valid, public_request_url
 from ivr.web.whisper import whisper_text
@@ -88,6 +91,11 @@ def _call_sid(form: FormData, name: str = "CallSid") -> str:
     return sid
 
 
+def _party(form: FormData, name: str) -> str:
+    """``From`` or ``To`` as stored and shown: normalised, never as the caller sent it."""
+    return normalize_party(str(form.get(name, ""))).value
+
+
 async def _best_effort(fn: Callable[..., T], *args: Any) -> T | None:
     """Run a store call off the loop; a database outage is logged, never shown to a caller
     (they hear the TwiML regardless — the record catches up when the store is back)."""
@@ -120,11 +128,20 @@ async def healthz(services: ServicesDep) -> dict[str, Any]:
 async def incoming_call(form: TwilioForm, services: ServicesDep) -> Response:
     """Incoming call: record it and connect the bidirectional media stream."""
     call_sid = _call_sid(form)
-    caller = str(form.get("From", ""))
-    called = str(form.get("To", ""))
-    # Idempotent: Twilio may retry the webhook with the same CallSid.
+    caller, called = _party(form, "From"), _party(form, "To")
+    secret = stream_secret.new_secret()
+    # Idempotent: Twilio may retry the webhook with the same CallSid (a retry's secret
+    # replaces the first one's until the stream starts).
     try:
-        await asyncio.to_thread(services.store.start_call, call_sid, caller, called)
+        await asyncio.to_thread(
+            functools.partial(
+                services.store.start_call,
+                call_sid,
+                caller,
+                called,
+                stream_secret_hash=stream_secret.secret_hash(secret),
+            )
+        )
     except StoreError:
         # No record, no self-service: the caller goes straight to a person.
         log.error("call %s: store unavailable at the webhook; sending to an agent", call_sid)
@@ -134,7 +151,7 @@ async def incoming_call(form: TwilioForm, services: ServicesDep) -> Response:
         media_url=settings.media_url,
         action_url=settings.url("/twilio/stream-ended"),
         status_url=settings.url("/twilio/stream-status"),
-        parameters={"caller": caller, "called": called},
+        parameters={stream_secret.PARAMETER: secret},
     )
     return _xml(document)
 
@@ -169,7 +186,7 @@ async def stream_ended(form: TwilioForm, services: ServicesDep) -> Response:
     if call is not None and call.get("status") in ("completed", "abandoned", "failed"):
         # The dialog said goodbye, or the caller already hung up: nothing more to do.
         return _xml(twiml.hangup())
-    caller = str(form.get("From", ""))
+    caller = _party(form, "From")
     # The stream ended without the dialog deciding how: something failed on our side.
     summary: dict[str, Any] = {
         "caller": caller,
@@ -182,7 +199,7 @@ async def stream_ended(form: TwilioForm, services: ServicesDep) -> Response:
     try:
         if call is None:
             # Every call that started leaves a record, even one whose stream never began.
-            await asyncio.to_thread(store.start_call, call_sid, caller, str(form.get("To", "")))
+            await asyncio.to_thread(store.start_call, call_sid, caller, _party(form, "To"))
         await asyncio.to_thread(store.record_transfer, call_sid, "technical_error", False, summary)
         services.feed.transfer_recorded(call_sid)  # agent desks show it at once
     except StoreError:
@@ -228,10 +245,15 @@ async def dial_ended(form: TwilioForm, services: ServicesDep) -> Response:
 
 
 @router.post("/twilio/unavailable-choice")
-async def unavailable_choice(form: TwilioForm, services: ServicesDep) -> Response:
-    """The caller chose between a voicemail and a callback after no agent answered."""
+async def unavailable_choice(request: Request, form: TwilioForm, services: ServicesDep) -> Response:
+    """The caller chose between a voicemail and a callback after no agent answered.
+
+    The ``<Gather>`` posts the key in the body; when the caller pressed nothing, the
+    ``<Redirect>`` after it carries ``Digits=2`` (a callback) in its query string — part
+    of the signed URL, so it is as trustworthy as the body.
+    """
     call_sid = _call_sid(form)
-    digit = str(form.get("Digits", ""))
+    digit = str(form.get("Digits", "")) or request.query_params.get("Digits", "")
     if digit == "2":
         await _best_effort(services.store.set_dial_status, call_sid, "callback-requested")
         return _xml(
@@ -296,16 +318,45 @@ async def media_stream(ws: WebSocket) -> None:
     session = CallSession(services.call_deps(), send, close)
     services.live_calls.add(session)
     try:
-        await _read_stream(ws, session, settings.max_ws_message_bytes)
+        await _read_stream(
+            ws, session, settings.max_ws_message_bytes, settings.stream_start_timeout_s
+        )
     finally:
         services.live_calls.discard(session)
         await session.aclose()
 
 
-async def _read_stream(ws: WebSocket, session: CallSession, max_bytes: int) -> None:
+async def _receive(
+    ws: WebSocket, session: CallSession, start_by: float, start_timeout_s: float
+) -> Message:
+    """The next message; before ``start``, only until ``start_by`` (loop time). A socket
+    that never starts would otherwise hold a session open for ever."""
+    if session.stream_sid is not None:
+        return await ws.receive()
+    remaining = start_by - asyncio.get_running_loop().time()
+    try:
+        return await asyncio.wait_for(ws.receive(), timeout=max(remaining, 0.0))
+    except TimeoutError:
+        raise StreamProtocolError(f"no start within {start_timeout_s:g} s") from None
+
+
+YIELD_EVERY = 16
+"""Messages read before the reader lets other tasks run. Receiving does not suspend while
+frames are already buffered, so one socket's burst would otherwise hold the event loop —
+and every other call, ``/healthz`` and SIGTERM handling — until it had all been read."""
+
+
+async def _read_stream(
+    ws: WebSocket, session: CallSession, max_bytes: int, start_timeout_s: float
+) -> None:
+    received = 0
+    start_by = asyncio.get_running_loop().time() + start_timeout_s
     try:
         while not session.finished:
-            message = await ws.receive()
+            received += 1
+            if received % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+            message = await _receive(ws, session, start_by, start_timeout_s)
             if message["type"] == "websocket.disconnect":
                 if not session.finished and session.call_sid is not None:
                     log.info("call %s: socket closed by Twilio", session.call_sid)

@@ -12,6 +12,7 @@ from ivr.settings import Settings
 from ivr.store.agents import AgentStore
 from ivr.store.repo import Store
 from ivr.web.agent.feed import TransferFeed
+from ivr.web.agent.signin_gate import SignInGate
 
 PASSWORD = "correct horse battery staple"
 CHEAP_SCRYPT_N = 2**10
@@ -29,6 +30,7 @@ class DeskDeps:
     store: Store
     agents: AgentStore
     feed: TransferFeed
+    signin: SignInGate
 
 
 def csrf_of(html: str) -> str:

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from ivr.store.agents import AgentStore
 from ivr.web.agent.feed import DeskEvent
 from ivr.web.agent.guard import SESSION_COOKIE
+from ivr.web.agent.install import install_desk
 from ivr.web.agent.routes import WRONG_CREDENTIALS
-from tests.agent.desk_helpers import PASSWORD, DeskDeps, csrf_of, escalated_call, sign_in
+from ivr.web.agent.signin_gate import SignInGate
+from tests.agent.desk_helpers import (
+    CHEAP_SCRYPT_N,
+    PASSWORD,
+    DeskDeps,
+    csrf_of,
+    escalated_call,
+    sign_in,
+)
+from tests.store.store_helpers import FakeClock
 
 SID = "CA" + "1" * 32
 HTML = {"Accept": "text/html,application/xhtml+xml"}
@@ -91,18 +104,45 @@ def test_login_without_the_form_token_403(client: TestClient) -> None:
     assert client.get("/agent/events").status_code == 401
 
 
-def test_login_five_failures_lock_even_the_right_password(client: TestClient) -> None:
-    codes = [sign_in(client, "ada.agent", "not the password").status_code for _ in range(5)]
-    assert codes == [401, 401, 401, 401, 429]
-    response = sign_in(client, "ada.agent", PASSWORD)
-    assert response.status_code == 429
-    assert "Too many failed sign-ins" in response.text
+def test_login_failures_for_a_username_slow_it_down_but_do_not_lock_the_agent_out(
+    desk: DeskDeps,
+) -> None:
+    clock = FakeClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    desk.agents = AgentStore(desk.store.engine, password_n=CHEAP_SCRYPT_N, clock=clock)
+    app = FastAPI()
+    install_desk(app, lambda: desk)
+    attacker = TestClient(app, client=("198.51.100.23", 40000))
+    agent = TestClient(app, client=("203.0.113.7", 40000))
+    with attacker, agent:
+        codes = [sign_in(attacker, "ada.agent", "not the password").status_code for _ in range(4)]
+        assert codes == [401, 401, 401, 401]
+        # Ada's own attempt now waits a second (refused unchecked) ...
+        early = sign_in(agent, "ada.agent", PASSWORD)
+        assert early.status_code == 429 and early.headers["retry-after"] == "1"
+        assert "wait 1 seconds" in early.text
+        # ... and then her password works: five wrong posts no longer lock her out.
+        clock.advance(seconds=1)
+        assert sign_in(agent, "ada.agent", PASSWORD).status_code == 303
 
 
 def test_login_five_failures_from_one_address_lock_other_agents(client: TestClient) -> None:
     for i in range(5):
         sign_in(client, f"guess{i}", "not the password")
-    assert sign_in(client, "bo.agent", PASSWORD).status_code == 429
+    refused = sign_in(client, "bo.agent", PASSWORD)
+    assert refused.status_code == 429
+    assert "from your network" in refused.text and int(refused.headers["retry-after"]) > 60
+
+
+def test_login_beyond_the_global_rate_429_before_checking_the_password(
+    client: TestClient, desk: DeskDeps
+) -> None:
+    desk.signin = SignInGate(per_minute=6)  # a burst of one attempt
+    assert sign_in(client, "ada.agent", "not the password").status_code == 401
+    refused = sign_in(client, "ada.agent", PASSWORD)
+    assert refused.status_code == 429
+    assert "try again in a few seconds" in refused.text
+    assert int(refused.headers["retry-after"]) >= 1
+    assert client.get("/agent/events").status_code == 401  # not signed in
 
 
 def test_logout_ends_the_session_on_the_server(client: TestClient, signed_in: str) -> None:

@@ -157,6 +157,20 @@ def test_call_unanswered_agent_line_offers_a_callback(live_server: LiveServer) -
     assert result.record["transfer"]["dial_status"] == "callback-requested"
 
 
+def test_call_unanswered_agent_line_silent_caller_gets_the_documented_callback(
+    live_server: LiveServer,
+) -> None:
+    # The caller presses nothing at the voicemail/callback offer: Twilio follows the
+    # <Redirect ...?Digits=2> after the <Gather>, and a callback is what the caller gets.
+    result = call(
+        live_server, ADA, Step("dtmf", "0"), agent_answers="no-answer", unavailable_choice=""
+    )
+    assert "<Redirect" in result.dial_outcome_twiml
+    assert "call you back" in result.choice_twiml
+    assert result.record is not None
+    assert result.record["transfer"]["dial_status"] == "callback-requested"
+
+
 def test_call_silent_caller_is_reprompted_then_transferred(live_server: LiveServer) -> None:
     result = call(live_server, ADA, Step("wait", "8"), Step("wait", "8"), Step("wait", "8"))
     outcomes = [t["outcome"] for t in turns(result)]

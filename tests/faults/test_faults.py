@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-import websockets
 
 from ivr.asr.base import RecognizerGrammar, RecognizerSession
 from ivr.asr.pocketsphinx_engine import PocketSphinxEngine
@@ -24,9 +23,9 @@ from ivr.sim.caller import Step, new_call_sid
 from ivr.store.errors import StoreError
 from ivr.store.repo import Store
 from ivr.tts.synth import Pyttsx3Synthesizer, Speech, SynthesisError
-from ivr.twilio.signature import sign
-from tests.conftest import AUTH_TOKEN, LiveServer, start_server, stop_server
-from tests.web.test_twilio_routes import _start, post_signed, voice_form
+from tests.conftest import LiveServer, start_server, stop_server
+from tests.streams import answer, connect, start_message
+from tests.web.test_twilio_routes import post_signed, voice_form
 
 pytestmark = pytest.mark.slow
 
@@ -173,22 +172,12 @@ def test_fault_speech_synthesis_failure_sends_caller_to_an_agent(
 def test_fault_socket_dropped_mid_prompt_cleans_up_and_caller_reaches_agent(
     live_server: LiveServer,
 ) -> None:
-    import json
-
-    import websockets
-
-    from ivr.twilio.signature import sign
-    from tests.conftest import AUTH_TOKEN
-    from tests.web.test_twilio_routes import _start
-
-    sid = new_call_sid()
-    post_signed(live_server, "/twilio/voice", voice_form(sid))
+    call = answer(live_server.base_url, live_server.settings.public_url)
+    sid = call.call_sid
 
     async def drop() -> None:
-        url = live_server.base_url.replace("http", "ws") + "/twilio/media"
-        headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, live_server.settings.media_url, {})}
-        ws = await websockets.connect(url, additional_headers=headers)
-        await ws.send(_start(sid, "MZ" + sid[2:]))
+        ws = await connect(live_server.base_url, live_server.settings.media_url)
+        await ws.send(start_message(call))
         msg = json.loads(await asyncio.wait_for(ws.recv(), timeout=20))
         assert msg["event"] == "media"  # mid-greeting
         ws.transport.abort()  # no close frame: the network went away
@@ -208,15 +197,12 @@ def test_fault_server_restart_mid_call_keeps_turns_and_transfers(
 ) -> None:
     first = start_server(tmp_path, prompt_audio_dir, synth)
     server = next(first)
-    sid = new_call_sid()
-    post_signed(server, "/twilio/voice", voice_form(sid))
+    call = answer(server.base_url, server.settings.public_url)
+    sid, stream = call.call_sid, call.stream_sid
 
     async def one_turn_then_server_dies() -> None:
-        url = server.base_url.replace("http", "ws") + "/twilio/media"
-        headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, server.settings.media_url, {})}
-        stream = "MZ" + sid[2:]
-        async with websockets.connect(url, additional_headers=headers) as ws:
-            await ws.send(_start(sid, stream))
+        async with await connect(server.base_url, server.settings.media_url) as ws:
+            await ws.send(start_message(call))
             await asyncio.wait_for(ws.recv(), timeout=20)
             await ws.send(
                 json.dumps({"event": "dtmf", "streamSid": stream, "dtmf": {"digit": "9"}})

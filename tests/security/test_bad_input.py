@@ -3,12 +3,17 @@ an apology or a transfer for a caller — never a 5xx, never dead air, never a c
 
 from __future__ import annotations
 
+import asyncio
+import socket
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
 from ivr.sim.caller import Step, new_call_sid
 from ivr.twilio.signature import sign
-from tests.conftest import AUTH_TOKEN, LiveServer
+from tests.conftest import API_TOKEN, AUTH_TOKEN, LiveServer
+from tests.streams import connect, connected_message, read_until_closed
 from tests.web.test_twilio_routes import post_signed
 
 WEBHOOKS = [
@@ -118,3 +123,71 @@ def test_bad_input_clipped_loud_speech_is_still_understood(live_server: LiveServ
     assert first["outcome"] in ("matched", "no_match", "needs_confirmation")
     # The call went on: the server answered with its next prompt.
     assert len(result.prompts) >= 3
+
+
+def test_bad_input_desk_login_refuses_a_declared_huge_body_before_reading_it(
+    live_server: LiveServer,
+) -> None:
+    # Headers announce 100 MB; only a few bytes follow. A server that spools the body
+    # before answering waits for the rest (here: until the socket times out).
+    with socket.create_connection(("127.0.0.1", live_server.settings.port), timeout=10) as s:
+        s.sendall(
+            b"POST /agent/login HTTP/1.1\r\nHost: ivr\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 100000000\r\n\r\nusername=a&password="
+        )
+        answer = s.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 413")
+
+
+def test_bad_input_desk_login_cuts_off_a_chunked_upload_at_the_limit(
+    live_server: LiveServer,
+) -> None:
+    def upload() -> Iterator[bytes]:  # no Content-Length: sent chunked
+        yield b"username=a&password=b&junk="
+        for _ in range(1024):  # 64 MB unless the server stops reading
+            yield b"x" * 65536
+
+    response = httpx.post(
+        live_server.base_url + "/agent/login",
+        content=upload(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
+    assert "larger than" in response.json()["detail"]
+
+
+def test_bad_input_no_openapi_schema_or_docs(live_server: LiveServer) -> None:
+    for path in ("/openapi.json", "/docs", "/redoc"):
+        assert httpx.get(live_server.base_url + path).status_code == 404, path
+
+
+def test_bad_input_api_answers_are_never_cached(live_server: LiveServer) -> None:
+    good = httpx.get(
+        live_server.base_url + "/api/calls", headers={"Authorization": f"Bearer {API_TOKEN}"}
+    )
+    refused = httpx.get(live_server.base_url + "/api/calls/CA1")
+    report = httpx.get(
+        live_server.base_url + "/api/reports/nomatch",
+        headers={"Authorization": f"Bearer {API_TOKEN}"},
+    )
+    assert (good.status_code, refused.status_code, report.status_code) == (200, 401, 200)
+    for response in (good, refused, report):
+        assert response.headers["cache-control"] == "no-store"
+
+
+def test_bad_input_media_socket_that_never_starts_is_closed(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def idle() -> int | None:
+        async with await connect(live_server.base_url, live_server.settings.media_url) as ws:
+            await ws.send(connected_message())
+            # Not a latency check (the setting is 5 s): generous, so that only a socket
+            # kept open for ever fails.
+            await read_until_closed(ws, timeout_s=35)
+            return ws.close_code
+
+    with caplog.at_level("WARNING", logger="ivr.call"):
+        code = asyncio.run(idle())
+    assert code == 1000
+    assert any("no start within 5 s" in r.getMessage() for r in caplog.records)

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine
 
 from ivr.store import Store, create_schema, make_engine
+from tests.conftest import TEST_PINS
 from tests.store.store_helpers import FakeClock, PostgresCluster
 
 POSTGRES_UNAVAILABLE = PostgresCluster.unavailable()
@@ -59,6 +60,7 @@ def make_store(db_url: str, clock: FakeClock) -> Iterator[Callable[..., Store]]:
         engines.append(engine)
         create_schema(engine)
         options.setdefault("clock", clock)
+        options.setdefault("pins", TEST_PINS)
         return Store(engine, **options)  # type: ignore[arg-type]
 
     yield build

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from ivr.store import Store
-from ivr.store.agents import AgentExists, AgentStore
+from ivr.store.agents import FREE_USERNAME_FAILURES, AgentExists, AgentStore, username_delay
 from ivr.store.models import Agent, AgentSession
 from tests.store.store_helpers import FakeClock
 
@@ -101,35 +101,76 @@ def test_agent_wrong_password_no_session_not_locked(agents: AgentStore) -> None:
     assert not result.ok and result.token is None and result.locked_until is None
 
 
-def test_agent_five_failures_lock_username_even_for_right_password(
+def test_agent_username_failures_slow_it_down_but_never_lock_out_the_right_password(
     agents: AgentStore, clock: FakeClock
 ) -> None:
-    for i in range(agents.max_failures - 1):
-        assert (
-            agents.sign_in("ada.agent", "wrong password!", f"198.51.100.{i}").locked_until is None
-        )
-    last = agents.sign_in("ada.agent", "wrong password!", "198.51.100.99")
-    assert last.locked_until == clock.now + agents.lockout
-    # Another address, the right password: the username itself is locked.
-    refused = agents.sign_in("ada.agent", PASSWORD, "203.0.113.7")
-    assert not refused.ok and refused.locked_until == clock.now + agents.lockout
+    # Someone posts wrong passwords for ada.agent from addresses of their own.
+    for i in range(FREE_USERNAME_FAILURES):
+        result = agents.sign_in("ada.agent", "wrong password!", f"198.51.100.{i}")
+        assert result.wait_until is None and result.locked_until is None
+    agents.sign_in("ada.agent", "wrong password!", "198.51.100.50")
+    # Now the next attempt waits a second, whoever makes it: refused unchecked ...
+    early = agents.sign_in("ada.agent", PASSWORD, "203.0.113.7")
+    assert not early.ok and early.wait_until == clock.now + timedelta(seconds=1)
+    assert early.retry_after_s == 1 and early.locked_until is None
+    # ... and after the wait the right password signs ada in.
+    clock.advance(seconds=1)
+    assert agents.sign_in("ada.agent", PASSWORD, "203.0.113.7").ok
 
 
-def test_agent_five_failures_from_one_ip_lock_every_username(agents: AgentStore) -> None:
+def test_agent_username_waits_double_up_to_a_minute(agents: AgentStore, clock: FakeClock) -> None:
+    waits = []
+    for i in range(FREE_USERNAME_FAILURES + 9):
+        agents.sign_in("ada.agent", "wrong password!", f"198.51.100.{i}")
+        probe = agents.sign_in("ada.agent", "wrong password!", "198.51.100.200")
+        waits.append(probe.retry_after_s if probe.wait_until else 0)
+        clock.advance(seconds=probe.retry_after_s if probe.wait_until else 0)
+    assert waits == [0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60, 60]
+    assert username_delay(10**6) == timedelta(minutes=1)
+
+
+def test_agent_attempts_during_a_wait_are_not_counted(agents: AgentStore, clock: FakeClock) -> None:
+    for i in range(FREE_USERNAME_FAILURES + 1):
+        agents.sign_in("ada.agent", "wrong password!", f"198.51.100.{i}")
+    for _ in range(50):  # hammering during the wait changes nothing
+        assert agents.sign_in("ada.agent", "wrong password!", "198.51.100.99").wait_until
+    clock.advance(seconds=1)
+    agents.sign_in("ada.agent", "wrong password!", "198.51.100.99")
+    assert agents.sign_in("ada.agent", PASSWORD, IP).retry_after_s == 2  # the 5th failure
+
+
+def test_agent_username_failures_forgotten_after_a_quiet_lockout_period(
+    agents: AgentStore, clock: FakeClock
+) -> None:
+    for i in range(FREE_USERNAME_FAILURES + 1):
+        agents.sign_in("ada.agent", "wrong password!", f"198.51.100.{i}")
+    clock.advance(seconds=agents.lockout.total_seconds() + 1)
+    for _ in range(FREE_USERNAME_FAILURES):
+        agents.sign_in("ada.agent", "wrong password!", IP)
+    # A fresh count: three failures are free again, so no wait before this attempt.
+    assert agents.sign_in("ada.agent", PASSWORD, IP).ok
+
+
+def test_agent_five_failures_from_one_ip_lock_every_username(
+    agents: AgentStore, clock: FakeClock
+) -> None:
     agents.add_agent("bo.agent", PASSWORD)
-    for i in range(agents.max_failures):
-        agents.sign_in(f"guess{i}", "wrong password!", IP)
-    assert not agents.sign_in("bo.agent", PASSWORD, IP).ok
+    results = [agents.sign_in(f"guess{i}", "wrong password!", IP) for i in range(5)]
+    assert [r.locked_until for r in results[:4]] == [None] * 4
+    assert results[4].locked_until == clock.now + agents.lockout
+    refused = agents.sign_in("bo.agent", PASSWORD, IP)
+    assert not refused.ok and refused.locked_until is not None
+    assert refused.retry_after_s == agents.lockout.total_seconds()
     assert agents.sign_in("bo.agent", PASSWORD, "203.0.113.7").ok
 
 
-def test_agent_lockout_over_allows_sign_in_and_fresh_count(
+def test_agent_address_lockout_over_allows_sign_in_and_fresh_count(
     agents: AgentStore, clock: FakeClock
 ) -> None:
-    for _ in range(agents.max_failures):
-        agents.sign_in("ada.agent", "wrong password!", IP)
+    for i in range(agents.max_failures):
+        agents.sign_in(f"guess{i}", "wrong password!", IP)
     clock.advance(seconds=agents.lockout.total_seconds())
-    assert agents.sign_in("ada.agent", "wrong password!", IP).locked_until is None
+    assert agents.sign_in("guess", "wrong password!", IP).locked_until is None
     assert agents.sign_in("ada.agent", PASSWORD, IP).ok
 
 
@@ -137,24 +178,31 @@ def test_agent_failures_further_apart_than_lockout_never_lock(
     agents: AgentStore, clock: FakeClock
 ) -> None:
     for _ in range(agents.max_failures * 2):
-        assert agents.sign_in("ada.agent", "wrong password!", IP).locked_until is None
+        result = agents.sign_in("ada.agent", "wrong password!", IP)
+        assert result.locked_until is None and result.wait_until is None
         clock.advance(seconds=agents.lockout.total_seconds() + 1)
 
 
-def test_agent_success_resets_failure_count(agents: AgentStore) -> None:
+def test_agent_success_resets_failure_counts(agents: AgentStore, clock: FakeClock) -> None:
     for _ in range(agents.max_failures - 1):
         agents.sign_in("ada.agent", "wrong password!", IP)
+    clock.advance(minutes=1)  # past the username's wait
     assert agents.sign_in("ada.agent", PASSWORD, IP).ok
-    for _ in range(agents.max_failures - 1):
-        assert agents.sign_in("ada.agent", "wrong password!", IP).locked_until is None
+    for _ in range(FREE_USERNAME_FAILURES):
+        result = agents.sign_in("ada.agent", "wrong password!", IP)
+        assert result.locked_until is None and result.wait_until is None
 
 
-def test_agent_lockout_survives_a_restart(
+def test_agent_limits_survive_a_restart(
     make_agents: Callable[..., AgentStore], agents: AgentStore
 ) -> None:
-    for _ in range(agents.max_failures):
-        agents.sign_in("ada.agent", "wrong password!", IP)
-    assert make_agents().sign_in("ada.agent", PASSWORD, IP).locked_until is not None
+    for i in range(agents.max_failures):
+        agents.sign_in(f"guess{i}", "wrong password!", IP)
+    for i in range(FREE_USERNAME_FAILURES + 1):
+        agents.sign_in("ada.agent", "wrong password!", f"198.51.100.{i}")
+    restarted = make_agents()
+    assert restarted.sign_in("ada.agent", PASSWORD, IP).locked_until is not None
+    assert restarted.sign_in("ada.agent", PASSWORD, "203.0.113.7").wait_until is not None
 
 
 def test_agent_set_password_ends_sessions_and_changes_password(agents: AgentStore) -> None:

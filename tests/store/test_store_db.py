@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ivr.store import Store, StoreError, create_schema, make_engine
 from ivr.store.seed import seed_demo
+from tests.conftest import TEST_PINS
 from tests.store.store_helpers import PostgresCluster
 
 
@@ -25,6 +28,32 @@ def test_make_engine_sqlite_file_creates_directory_and_pragmas(tmp_path: Path) -
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 1000
+
+
+def test_make_engine_sqlite_file_and_journals_private_to_the_owner(tmp_path: Path) -> None:
+    # Account numbers and PIN hashes live here: with the usual umask 022 a new file
+    # would be readable by every local user.
+    path = tmp_path / "var" / "ivr.db"
+    store = Store.from_url(f"sqlite:///{path}", pins=TEST_PINS)
+    seed_demo(store)  # writes, so the WAL and shared-memory files exist
+    assert mode(path.parent) == 0o700
+    files = [path, path.with_name("ivr.db-wal"), path.with_name("ivr.db-shm")]
+    assert [mode(f) for f in files] == [0o600, 0o600, 0o600]
+    store.engine.dispose()
+
+
+def test_make_engine_existing_world_readable_database_is_tightened(tmp_path: Path) -> None:
+    path = tmp_path / "ivr.db"
+    create_schema(make_engine(f"sqlite:///{path}"))
+    for name in ("ivr.db", "ivr.db-wal"):
+        (tmp_path / name).touch()
+        os.chmod(tmp_path / name, 0o644)  # as an older version left it
+    make_engine(f"sqlite:///{path}")
+    assert mode(path) == 0o600 and mode(tmp_path / "ivr.db-wal") == 0o600
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 def test_make_engine_in_memory_shared_across_threads() -> None:
@@ -67,7 +96,7 @@ def test_store_not_a_database_file_raises_store_error(tmp_path: Path) -> None:
 
 
 def test_store_schema_missing_raises_store_error(tmp_path: Path) -> None:
-    store = Store(make_engine(f"sqlite:///{tmp_path / 'empty.db'}"))
+    store = Store(make_engine(f"sqlite:///{tmp_path / 'empty.db'}"), pins=TEST_PINS)
     with pytest.raises(StoreError, match="start_call failed"):
         store.start_call("CA1", "+1", "+2")
     with pytest.raises(StoreError):
@@ -87,9 +116,10 @@ def test_store_database_removed_raises_store_error(tmp_path: Path) -> None:
 
 
 def test_store_error_message_never_contains_pin(tmp_path: Path) -> None:
-    store = Store(make_engine(f"sqlite:///{tmp_path / 'empty.db'}"))
+    store = Store(make_engine(f"sqlite:///{tmp_path / 'empty.db'}"), pins=TEST_PINS)
     with pytest.raises(StoreError) as caught:
         store.verify_pin(1, "97531", "+15550001111")
+    assert "no such table" in str(caught.value)  # the database's error, not the key's
     assert "97531" not in str(caught.value)
     assert "97531" not in repr(caught.value.__cause__)
 

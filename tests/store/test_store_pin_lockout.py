@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from ivr.store import CustomerView, PinResult, Store, pins
+from ivr.store import CustomerView, PinResult, Store
+from ivr.store.pins import PinCheck, PinHasher
 from ivr.store.seed import seed_demo
 from tests.store.store_helpers import FakeClock
 
@@ -117,6 +118,11 @@ def test_verify_pin_while_locked_never_compares(
     for _ in range(3):
         store.verify_pin(ada.id, "0000", CALLER)
     compared: list[str] = []
-    monkeypatch.setattr(pins, "verify_pin", lambda pin, encoded: compared.append(pin) or True)
+
+    def compare(self: PinHasher, pin: str, encoded: str) -> PinCheck:
+        compared.append(pin)
+        return PinCheck(True)
+
+    monkeypatch.setattr(PinHasher, "verify", compare)
     assert store.verify_pin(ada.id, ADA_PIN, "+15550002222") == PinResult(False, True, 0)
     assert compared == []

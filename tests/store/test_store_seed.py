@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ivr.store import AccountView, PolicyView, Store
 from ivr.store.models import Account, CallerPinFailure, Customer, Policy
 from ivr.store.seed import seed_demo
+from tests.conftest import TEST_PINS
 
 
 def _counts(store: Store) -> tuple[int, int, int]:
@@ -48,7 +49,7 @@ def test_seed_demo_fresh_database_has_exact_demo_values(store: Store) -> None:
 
 def test_seed_demo_run_twice_does_not_duplicate(store: Store) -> None:
     seed_demo(store)
-    seed_demo(store.engine)  # also accepts a bare engine
+    seed_demo(store.engine, TEST_PINS)  # also accepts a bare engine and a PIN hasher
     assert _counts(store) == (2, 3, 2)
 
 

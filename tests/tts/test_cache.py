@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import stat
 import struct
 from pathlib import Path
 
@@ -80,3 +81,14 @@ def test_render_all_counts_only_new_prompts(tmp_path: Path) -> None:
     cache = PromptCache(tmp_path, CountingSynth(), voice="v")
     assert cache.render_all(["a", "b", "a"]) == 2
     assert cache.render_all(["a", "b", "c"]) == 1
+
+
+def test_cache_files_private_to_the_owner(tmp_path: Path) -> None:
+    # Dynamic prompts read out balances: the rendered audio is personal data.
+    directory = tmp_path / "audio" / "cache"
+    cache = PromptCache(directory, CountingSynth(), voice="v1")
+    cache.get_sync("Your checking account has forty-two dollars.")
+    files = list(directory.iterdir())
+    assert len(files) == 1  # no temporary file left behind
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    assert stat.S_IMODE(files[0].stat().st_mode) == 0o600

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
 from typing import Any
 
 import httpx
@@ -12,8 +13,18 @@ import pytest
 import websockets
 
 from ivr.sim.caller import ACCOUNT_SID, new_call_sid
+from ivr.twilio import stream_secret
 from ivr.twilio.signature import sign
 from tests.conftest import AUTH_TOKEN, LiveServer
+from tests.streams import (
+    AnsweredCall,
+    answer,
+    connect,
+    connected_message,
+    dtmf_message,
+    read_until_closed,
+    start_message,
+)
 
 
 def voice_form(call_sid: str, caller: str = "+14155550100") -> dict[str, str]:
@@ -65,8 +76,32 @@ def test_voice_webhook_retry_with_same_call_sid_is_idempotent(live_server: LiveS
     first = post_signed(live_server, "/twilio/voice", voice_form(sid))
     second = post_signed(live_server, "/twilio/voice", voice_form(sid))
     assert first.status_code == second.status_code == 200
-    assert first.text == second.text
+    # The same document but for the stream secret, fresh each time: Twilio acts on the
+    # TwiML of the retry, so the retry's secret is the one the stream must show.
+    secret = re.compile(rf'name="{stream_secret.PARAMETER}" value="[^"]+"')
+    assert secret.sub("", first.text) == secret.sub("", second.text)
+    assert secret.search(first.text) and first.text != second.text
     assert live_server.services.store.get_call(sid) is not None
+
+
+@pytest.mark.parametrize(
+    ("caller", "stored"),
+    [
+        ("+141555\u202e00105", "+14155500105"),
+        ("+1415555\x000100", "+14155550100"),
+        ("sip:+14155550100@ivr-trunk.example.pstn.us1.twilio.com", None),
+        ("<b>" + "9" * 400, "invalid"),
+    ],
+    ids=["bidi-override", "nul-byte", "sip-uri", "junk"],
+)
+def test_voice_webhook_any_caller_id_is_recorded_normalised(
+    live_server: LiveServer, caller: str, stored: str | None
+) -> None:
+    sid = new_call_sid()
+    response = post_signed(live_server, "/twilio/voice", voice_form(sid, caller=caller))
+    assert response.status_code == 200 and "<Connect" in response.text
+    record = live_server.services.store.get_call(sid)
+    assert record is not None and record["from"] == (stored or caller)
 
 
 @pytest.mark.parametrize(
@@ -90,6 +125,44 @@ def test_voice_webhook_huge_body_is_413(live_server: LiveServer) -> None:
     form["Junk"] = "x" * (live_server.settings.max_form_bytes + 10)
     response = post_signed(live_server, "/twilio/voice", form)
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("path", "body_digits", "outcome"),
+    [
+        ("/twilio/unavailable-choice?Digits=2", None, "call you back"),
+        ("/twilio/unavailable-choice", "2", "call you back"),
+        ("/twilio/unavailable-choice", "1", "leave your message"),
+        ("/twilio/unavailable-choice?Digits=2", "1", "leave your message"),
+    ],
+    ids=["redirect-fallback", "pressed-2", "pressed-1", "the-key-pressed-wins"],
+)
+def test_unavailable_choice_reads_digits_from_the_body_or_the_redirect_query(
+    live_server: LiveServer, path: str, body_digits: str | None, outcome: str
+) -> None:
+    sid = new_call_sid()
+    post_signed(live_server, "/twilio/voice", voice_form(sid))
+    form = voice_form(sid)  # Twilio's standard parameters; Digits only after a key press
+    if body_digits is not None:
+        form["Digits"] = body_digits
+    response = post_signed(live_server, path, form)
+    assert response.status_code == 200
+    assert outcome in response.text
+
+
+def test_unavailable_choice_query_is_covered_by_the_signature(live_server: LiveServer) -> None:
+    # Signed for the URL without the query, sent with ?Digits=2 added: refused.
+    sid = new_call_sid()
+    form = voice_form(sid)
+    signature = sign(
+        AUTH_TOKEN, live_server.settings.public_url + "/twilio/unavailable-choice", form
+    )
+    response = httpx.post(
+        live_server.base_url + "/twilio/unavailable-choice?Digits=2",
+        data=form,
+        headers={"X-Twilio-Signature": signature},
+    )
+    assert response.status_code == 403
 
 
 def test_every_twilio_endpoint_requires_a_signature(live_server: LiveServer) -> None:
@@ -124,39 +197,18 @@ def test_media_upgrade_without_or_with_forged_signature_is_403(live_server: Live
     assert asyncio.run(_ws_status(live_server, good)) == 101
 
 
-def _start(call_sid: str, stream_sid: str) -> str:
-    return json.dumps(
-        {
-            "event": "start",
-            "sequenceNumber": "1",
-            "streamSid": stream_sid,
-            "start": {
-                "accountSid": ACCOUNT_SID,
-                "streamSid": stream_sid,
-                "callSid": call_sid,
-                "tracks": ["inbound"],
-                "customParameters": {"caller": "+14155550100", "called": "+15005550006"},
-                "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
-            },
-        }
-    )
-
-
 async def _stream_then(
     server: LiveServer, messages: list[str | bytes], start: bool
 ) -> dict[str, Any]:
     """Open a signed stream, optionally start a call, send ``messages``; report how it ended."""
-    url = server.base_url.replace("http", "ws") + "/twilio/media"
-    headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, server.settings.media_url, {})}
     sid = new_call_sid()
-    if start:
-        # A stream belongs to a call whose webhook the server answered.
-        await asyncio.to_thread(post_signed, server, "/twilio/voice", voice_form(sid))
     received: list[dict[str, Any]] = []
-    async with websockets.connect(url, additional_headers=headers) as ws:
-        await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+    async with await connect(server.base_url, server.settings.media_url) as ws:
+        await ws.send(connected_message())
         if start:
-            await ws.send(_start(sid, "MZ" + sid[2:]))
+            # A stream belongs to a call whose webhook the server answered.
+            call = await asyncio.to_thread(answer, server.base_url, server.settings.public_url, sid)
+            await ws.send(start_message(call))
             # Let the greeting start so the call is really under way.
             received.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=20)))
         for message in messages:
@@ -193,8 +245,16 @@ MEDIA = json.dumps(
             [json.dumps({"event": "media", "streamSid": "MZ-other", "media": {"payload": "//8="}})],
             True,
         ),
+        (["[" * 60_000], True),
     ],
-    ids=["bad-json", "bad-base64", "binary-frame", "media-before-start", "wrong-stream-sid"],
+    ids=[
+        "bad-json",
+        "bad-base64",
+        "binary-frame",
+        "media-before-start",
+        "wrong-stream-sid",
+        "deeply-nested-json",
+    ],
 )
 def test_malformed_stream_message_ends_that_call_cleanly(
     live_server: LiveServer,
@@ -204,7 +264,7 @@ def test_malformed_stream_message_ends_that_call_cleanly(
 ) -> None:
     with caplog.at_level("WARNING", logger="ivr.call"):
         outcome = asyncio.run(_stream_then(live_server, messages, start))
-    assert outcome["close_code"] is not None  # the server closed the socket
+    assert outcome["close_code"] == 1000  # the server closed the socket, cleanly
     assert any("ending stream" in r.getMessage() for r in caplog.records)
     if start:
         # The call that started has a record, and what follows the stream sends the caller
@@ -218,15 +278,13 @@ def test_malformed_stream_message_ends_that_call_cleanly(
 
 
 def test_malformed_stream_does_not_affect_another_call(live_server: LiveServer) -> None:
-    url = live_server.base_url.replace("http", "ws") + "/twilio/media"
-
     async def good_call() -> int:
-        headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, live_server.settings.media_url, {})}
-        sid = new_call_sid()
-        await asyncio.to_thread(post_signed, live_server, "/twilio/voice", voice_form(sid))
+        call = await asyncio.to_thread(
+            answer, live_server.base_url, live_server.settings.public_url
+        )
         audio_bytes = 0
-        async with websockets.connect(url, additional_headers=headers) as ws:
-            await ws.send(_start(sid, "MZ" + sid[2:]))
+        async with await connect(live_server.base_url, live_server.settings.media_url) as ws:
+            await ws.send(start_message(call))
             # A second call breaks the protocol while this one is playing its greeting.
             bad = asyncio.create_task(_stream_then(live_server, ["{not json"], True))
             while audio_bytes < 200 * 160:  # four seconds of prompt audio
@@ -244,11 +302,10 @@ def test_stream_for_a_call_never_answered_is_refused(
     live_server: LiveServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def attempt() -> Any:
-        url = live_server.base_url.replace("http", "ws") + "/twilio/media"
-        headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, live_server.settings.media_url, {})}
         sid = new_call_sid()
-        async with websockets.connect(url, additional_headers=headers) as ws:
-            await ws.send(_start(sid, "MZ" + sid[2:]))
+        unanswered = AnsweredCall(sid, live_server.settings.media_url, {})
+        async with await connect(live_server.base_url, live_server.settings.media_url) as ws:
+            await ws.send(start_message(unanswered))
             with pytest.raises(websockets.ConnectionClosed):
                 while True:
                     msg = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
@@ -261,26 +318,44 @@ def test_stream_for_a_call_never_answered_is_refused(
     assert live_server.services.store.get_call(sid) is None
 
 
-def test_dtmf_flood_is_ignored_and_the_call_goes_on(live_server: LiveServer) -> None:
-    async def flood() -> list[str]:
-        url = live_server.base_url.replace("http", "ws") + "/twilio/media"
-        headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, live_server.settings.media_url, {})}
-        sid = new_call_sid()
-        stream = "MZ" + sid[2:]
-        await asyncio.to_thread(post_signed, live_server, "/twilio/voice", voice_form(sid))
-        events: list[str] = []
-        async with websockets.connect(url, additional_headers=headers) as ws:
-            await ws.send(_start(sid, stream))
-            await asyncio.wait_for(ws.recv(), timeout=20)  # the greeting is playing
-            for _ in range(500):
-                await ws.send(
-                    json.dumps({"event": "dtmf", "streamSid": stream, "dtmf": {"digit": "5"}})
-                )
-            # The server is still there: it keeps streaming and answers a stop cleanly.
-            for _ in range(20):
-                events.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=20))["event"])
-            await ws.send(json.dumps({"event": "stop", "streamSid": stream}))
-        return events
+async def _keys_burst(server: LiveServer, keys: int, then: list[str]) -> dict[str, Any]:
+    """Start a call, wait for its greeting, send ``keys`` dtmf frames at once (no audio)
+    and then the ``then`` messages; read until the server closes the stream."""
+    call = await asyncio.to_thread(answer, server.base_url, server.settings.public_url)
+    ws = await connect(server.base_url, server.settings.media_url)
+    async with ws:
+        await ws.send(start_message(call))
+        await asyncio.wait_for(ws.recv(), timeout=20)  # the greeting is playing
+        for seq in range(keys):
+            await ws.send(dtmf_message(call.stream_sid, "*", seq + 3))
+        for message in then:
+            await ws.send(message)
+        # A stream the server keeps open shows as a TimeoutError (no message in 20 s).
+        await read_until_closed(ws, timeout_s=20)
+    return {"call_sid": call.call_sid, "close": ws.close_code}
 
-    events = asyncio.run(flood())
-    assert "media" in events or "clear" in events
+
+def test_dtmf_burst_beyond_the_rate_is_ignored_not_a_flood(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="ivr.call"):
+        # Messages are handled in order, so the broken one after the burst ends the stream
+        # only once every key has been handled: then the log says what the keys did.
+        asyncio.run(_keys_burst(live_server, 20, then=["{not json"]))
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("DTMF flood, ignoring keys" in m for m in messages)
+    assert not any("keypad flood" in m for m in messages)
+    assert any("not JSON" in m for m in messages)
+
+
+def test_dtmf_sustained_flood_ends_that_call_and_the_caller_reaches_a_person(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="ivr.call"):
+        outcome = asyncio.run(_keys_burst(live_server, 500, then=[]))
+    assert outcome["close"] == 1000
+    assert any("keypad flood" in r.getMessage() for r in caplog.records)
+    # An apology and an agent, or the dialog's own transfer when the keys let through had
+    # already failed the menu twice: never a dead line.
+    after = post_signed(live_server, "/twilio/stream-ended", voice_form(outcome["call_sid"]))
+    assert "<Dial" in after.text

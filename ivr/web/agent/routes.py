@@ -30,7 +30,9 @@ from ivr.store.repo import Store
 from ivr.web.agent.feed import DeskEvent, EventKind, TransferFeed
 from ivr.web.agent.guard import LOGIN_PATH, SESSION_COOKIE, session_token
 from ivr.web.agent.render import render_desk, render_login
+from ivr.web.agent.signin_gate import SignInBusy, SignInGate
 from ivr.web.agent.stream import desk_events, load_cards
+from ivr.web.client_address import client_key
 
 log = logging.getLogger("ivr.web.agent")
 
@@ -46,6 +48,7 @@ class DeskServices(Protocol):
     store: Store
     agents: AgentStore
     feed: TransferFeed
+    signin: SignInGate
 
 
 def make_desk_router(get_services: Callable[[], DeskServices]) -> APIRouter:
@@ -65,7 +68,8 @@ def make_desk_router(get_services: Callable[[], DeskServices]) -> APIRouter:
         password: Annotated[str, Form(max_length=1024)],
         csrf: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
-        """Check the password (rate-limited per username and client IP) and open a session."""
+        """Check the password and open a session. Limited per client address (a lock),
+        per username (a growing wait) and in total (see :mod:`.signin_gate`)."""
         services = get_services()
         secure = _secure(services)
         expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -73,8 +77,13 @@ def make_desk_router(get_services: Callable[[], DeskServices]) -> APIRouter:
             fresh = secrets.token_urlsafe(32)
             error = "The sign-in form had expired. Please try again."
             return _login_response(fresh, secure, error, username, status.HTTP_403_FORBIDDEN)
-        client_ip = request.client.host if request.client else "unknown"
-        result = await asyncio.to_thread(services.agents.sign_in, username, password, client_ip)
+        client = client_key(request.client.host if request.client else None)
+        try:
+            # Hashing runs on the sign-in threads, never on the pool calls use.
+            result = await services.signin.run(services.agents.sign_in, username, password, client)
+        except SignInBusy as busy:
+            error = "Too many sign-in attempts right now. Please try again in a few seconds."
+            return _too_many(expected, secure, error, username, busy.retry_after_s)
         if result.ok:
             assert result.token is not None
             response = RedirectResponse("/agent", status_code=status.HTTP_303_SEE_OTHER)
@@ -91,11 +100,17 @@ def make_desk_router(get_services: Callable[[], DeskServices]) -> APIRouter:
             return response
         if result.locked_until is not None:
             until = result.locked_until.strftime("%H:%M UTC")
-            error = f"Too many failed sign-ins. Sign-in is locked until {until}."
-            code = status.HTTP_429_TOO_MANY_REQUESTS
-        else:
-            error, code = WRONG_CREDENTIALS, status.HTTP_401_UNAUTHORIZED
-        return _login_response(expected, secure, error, username, code)
+            error = f"Too many failed sign-ins from your network. Sign-in is locked until {until}."
+            return _too_many(expected, secure, error, username, result.retry_after_s)
+        if result.wait_until is not None:
+            error = (
+                "Too many failed sign-ins for this username. "
+                f"Please wait {result.retry_after_s} seconds and try again."
+            )
+            return _too_many(expected, secure, error, username, result.retry_after_s)
+        return _login_response(
+            expected, secure, WRONG_CREDENTIALS, username, status.HTTP_401_UNAUTHORIZED
+        )
 
     @router.post("/logout")
     async def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
@@ -200,6 +215,12 @@ def _done(request: Request, call_sid: str, body: dict[str, str]) -> Response:
 def _secure(services: DeskServices) -> bool:
     # Over plain http (local runs) a Secure cookie would never be sent back.
     return services.settings.public_url.startswith("https://")
+
+
+def _too_many(csrf: str, secure: bool, error: str, username: str, retry_after_s: int) -> Response:
+    response = _login_response(csrf, secure, error, username, status.HTTP_429_TOO_MANY_REQUESTS)
+    response.headers["Retry-After"] = str(retry_after_s)
+    return response
 
 
 def _login_response(
