@@ -1,4 +1,5 @@
-"""``python -m bench [capacity|capacity-spread|accuracy|grammar-vs-free|soak|all] [--quick]``.
+"""``python -m bench [speech|speech-latency|vad|capacity|capacity-spread|accuracy|
+grammar-vs-free|soak|all] [--quick]``.
 
 Each sub-benchmark saves its numbers to ``bench/results/<name>.json``; afterwards
 ``BENCHMARKS.md`` is rewritten from every result file present, so running one
@@ -12,6 +13,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bench.report import RESULTS, environment, write_report
@@ -68,6 +70,30 @@ def _grammar_vs_free(args: argparse.Namespace) -> dict[str, Any]:
     return run_accuracy(quick=args.quick, freeform=True)
 
 
+def _speech(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.speech.run import HUMAN_SOURCE, run_speech
+
+    return run_speech(quick=args.quick, human=args.human or HUMAN_SOURCE)
+
+
+def _speech_latency(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.speech.corpus import build
+    from bench.speech.latency import run_latency
+    from bench.speech.run import WORK
+
+    n = 20 if args.quick else 100
+    return run_latency(build("test", WORK), n=n, spread_s=args.spread_s or SPREAD_S)
+
+
+def _vad(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.speech.corpus import build, build_human
+    from bench.speech.run import HUMAN_SOURCE, WORK
+    from bench.speech.vad import run_vad
+
+    human = build_human("test", args.human or HUMAN_SOURCE, WORK)
+    return run_vad(build("test", WORK), human, limit=40 if args.quick else 150)
+
+
 def _soak(args: argparse.Namespace) -> dict[str, Any]:
     from bench.soak import run_soak
 
@@ -76,6 +102,9 @@ def _soak(args: argparse.Namespace) -> dict[str, Any]:
 
 
 BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "speech": _speech,
+    "speech-latency": _speech_latency,
+    "vad": _vad,
     "capacity": _capacity,
     "capacity-spread": _capacity_spread,
     "accuracy": _accuracy,
@@ -106,6 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--level-limit-s", type=float, default=150.0, help="capacity: per N")
     parser.add_argument("--minutes", type=float, help="soak duration (default 30; quick 2)")
     parser.add_argument("--concurrent", type=int, default=15, help="soak: calls at once")
+    parser.add_argument(
+        "--human",
+        type=Path,
+        help="speech/vad: manifest of real human recordings (python -m bench.speech.human)",
+    )
     args = parser.parse_args(argv)
     chosen = list(BENCHES) if "all" in args.which else [w for w in args.which if w in BENCHES]
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -62,7 +62,9 @@ def _parser() -> argparse.ArgumentParser:
 
     models = sub.add_parser("models", help="speech models")
     msub = models.add_subparsers(dest="models_command", required=True)
-    pull = msub.add_parser("pull", help="download an official Vosk model")
+    pull = msub.add_parser(
+        "pull", help="download an official Vosk model, or whisper-tiny.en (the second pass)"
+    )
     pull.add_argument("name", nargs="?", default=None)
 
     prompts = sub.add_parser("prompts", help="prompt audio")
@@ -196,15 +198,17 @@ def _call(args: argparse.Namespace) -> int:
 
 def _models_pull(name: str | None) -> int:
     from ivr.asr.errors import ModelDownloadError
-    from ivr.asr.models import pull_model
+    from ivr.asr.models import WHISPER_MODEL, pull_model, pull_whisper
 
     models_dir = Path(os.environ.get("IVR_MODELS_DIR", "models"))
+    whisper = name == WHISPER_MODEL
     try:
-        path = pull_model(name, models_dir)
+        path = pull_whisper(models_dir) if whisper else pull_model(name, models_dir)
     except ModelDownloadError as exc:
         print(f"ivr models pull: {exc}", file=sys.stderr)
         return 1
-    print(f"model ready: {path}\nuse it with: export IVR_VOSK_MODEL={path.resolve()}")
+    variable = "IVR_WHISPER_MODEL" if whisper else "IVR_VOSK_MODEL"
+    print(f"model ready: {path}\nuse it with: export {variable}={path.resolve()}")
     return 0
 
 

