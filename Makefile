@@ -53,7 +53,11 @@ grammar-check: setup
 check: lint typecheck grammar-check test
 
 # Benchmarks (never in CI): their extra tools, then every sub-benchmark; writes BENCHMARKS.md.
+# The speech evaluation sets are also spoken by festival and flite voices (bench/speech).
+BENCH_SYSDEPS := festival flite festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
+
 bench: setup
+	bash .ci/install-system-packages $(BENCH_SYSDEPS)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) -m bench $(BENCH_ARGS)
 

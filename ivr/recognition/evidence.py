@@ -123,7 +123,10 @@ def gather(menu: CompiledMenu, grammar: Transcript, free: FreeTranscript | None)
         free.min_digit_probability,
         similarity,
         has_free=True,
-        free_rejected=bool(text) and menu.spot(text).reason == "rejected",
+        # A whole sentence of the grammar wins over reject phrases, as in understand().
+        free_rejected=bool(text)
+        and menu.match(text) is None
+        and menu.spot(text).reason == "rejected",
         free_looped=_looped(menu, text),
         shared_words=_telling_overlap(menu, grammar_match, grammar.text, text),
     )

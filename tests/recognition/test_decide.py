@@ -96,3 +96,26 @@ def test_decide_digits_agreeing_are_sure_alone_need_a_clear_hearing(hear: Hear) 
 
 def test_decide_without_a_second_pass_is_the_grammar_pass(hear: Hear) -> None:
     assert hear("main", "policy", None, grammar_conf=0.7)[:3] == ("policy", 0.7, "grammar-only")
+
+
+def test_decide_a_whole_sentence_wins_over_a_reject_phrase(tmp_path: Path) -> None:
+    # Ops may add a sentence that holds a reject phrase ("i need a mortgage" for an agent):
+    # the sentence wins, in the decision as in `ivr grammar try`.
+    (tmp_path / "g.yaml").write_text(
+        """
+language: en
+reject: ["mortgage"]
+menus:
+  main:
+    prompts: {initial: "Say agent.", reprompt: "Say agent.", no_input: "Say agent."}
+    intents:
+      agent: {say: ["agent", "i need a mortgage"]}
+"""
+    )
+    main = compile_grammar_set(load_grammar_dir(tmp_path))["main"]
+    heard = FreeTranscript("I need a mortgage.", -0.2, 0.0)
+    evidence = gather(main, Transcript("i need a mortgage", 0.9), heard)
+    assert not evidence.free_rejected
+    assert decide(evidence).reason == "agree"
+    other = gather(main, Transcript("agent", 0.9), FreeTranscript("My mortgage.", -0.2, 0.0))
+    assert other.free_rejected and decide(other).confidence == NOT_UNDERSTOOD
