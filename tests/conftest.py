@@ -89,12 +89,13 @@ def start_server(
     *,
     engine: SpeechEngine | None = None,
     wrap_store: Callable[[Store], Any] | None = None,
+    free_pass: Any = "load",
     **overrides: object,
 ) -> Iterator[LiveServer]:
     """Build services and run uvicorn in a thread; yields once it accepts connections.
 
-    ``engine`` and ``wrap_store`` inject faults (a failing recognizer, a store that goes
-    down mid-call); everything else is the real thing.
+    ``engine``, ``free_pass`` and ``wrap_store`` inject faults (a failing recognizer or
+    second pass, a store that goes down mid-call); everything else is the real thing.
     """
     port = free_port()
     values: dict[str, object] = {
@@ -112,7 +113,7 @@ def start_server(
     }
     values.update(overrides)
     settings = load_settings(**values)
-    services = build_services(settings, synth=synth, engine=engine)
+    services = build_services(settings, synth=synth, engine=engine, free_pass=free_pass)
     seed_demo(services.store)
     if wrap_store is not None:
         services.store = wrap_store(services.store)

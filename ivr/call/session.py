@@ -408,7 +408,13 @@ class CallSession:
             if task is not None:
                 task.cancel()
             task = asyncio.create_task(self._free_pass(utt.menu, bytes(utt.audio)))
-        free = await task
+        try:
+            free: FreeTranscript | None = await task
+        except Exception:
+            # The second pass only checks and extends the first: without it the call goes
+            # on as the grammar pass alone would hear it, rather than to an agent.
+            log.exception("call %s: second pass failed; grammar pass alone", self.call_sid)
+            free = None
         return decide(gather(utt.menu, grammar, free), self.deps.decision)
 
     async def _recognize(self, utt: _Utterance) -> Transcript:

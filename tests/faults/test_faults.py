@@ -19,6 +19,9 @@ import pytest
 
 from ivr.asr.base import RecognizerGrammar, RecognizerSession
 from ivr.asr.pocketsphinx_engine import PocketSphinxEngine
+from ivr.asr.whisper_engine import FreeTranscript, WhisperEngine
+from ivr.grammar.compiler import CompiledMenu
+from ivr.recognition.freepass import FreePass
 from ivr.sim.caller import Step, new_call_sid
 from ivr.store.errors import StoreError
 from ivr.store.repo import Store
@@ -57,6 +60,16 @@ class BrokenRecognizer(PocketSphinxEngine):
 
     def open(self, grammar: RecognizerGrammar) -> RecognizerSession:
         raise RuntimeError("decoder crashed")
+
+
+class BrokenFreePass(FreePass):
+    """The real second pass whose decoding crashes."""
+
+    def __init__(self) -> None:
+        super().__init__(WhisperEngine())
+
+    def hear(self, menu: CompiledMenu, pcm8k: bytes) -> FreeTranscript:
+        raise RuntimeError("ctranslate2 crashed")
 
 
 class FailingSynth:
@@ -154,6 +167,21 @@ def test_fault_recognizer_crash_sends_caller_to_an_agent(
     assert "technical problem" in result.after_stream_twiml
     assert result.record is not None
     assert result.record["transfer"]["reason"] == "technical_error"
+
+
+def test_fault_second_pass_crash_leaves_the_grammar_pass_to_decide(
+    server_factory: Callable[..., LiveServer], synth: Pyttsx3Synthesizer
+) -> None:
+    server = server_factory(synth, free_pass=BrokenFreePass())
+    result = server.call(Step("say", "what is my balance"), Step("dtmf", "2468"), caller=ADA,
+                         speed=3.0)  # fmt: skip
+    assert result.record is not None
+    first = result.record["turns"][0]
+    # Heard as before the second pass existed (PocketSphinx's own confidence), not a
+    # technical transfer: the call goes on to the PIN.
+    assert (first["menu"], first["intent"]) == ("main", "balance")
+    assert result.record["transfer"] is None
+    assert any(t["menu"] == "pin" and t["outcome"] == "verified" for t in result.record["turns"])
 
 
 def test_fault_speech_synthesis_failure_sends_caller_to_an_agent(
