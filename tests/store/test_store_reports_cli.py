@@ -53,7 +53,7 @@ def test_cli_report_nomatch_json_matches_the_api_shape(
             "no_input": 1,
             "no_match_rate": 0.75,
             "no_input_rate": 0.25,
-            "unrecognized": [{"text": "(nothing recognized)", "count": 2}],
+            "unrecognized": [{"text": "(nothing recognized)", "count": 2, "recordings": []}],
         }
     ]
 
