@@ -50,7 +50,15 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument("--wav", action=_StepAction, help="play this 16-bit mono WAV file")
     call.add_argument("--dtmf", action=_StepAction, help="press these keys, e.g. 2468#")
     call.add_argument("--wait", action=_StepAction, help="stay silent this many seconds")
-    call.add_argument("--voice", default="gmw/en-us", help="caller voice (espeak-ng --voices)")
+    call.add_argument(
+        "--voice",
+        default="gmw/en-us",
+        help="caller voice: an espeak-ng voice (espeak-ng --voices) or engine:voice, e.g."
+        " flite:slt, festival:kal_diphone, piper:joe",
+    )
+    call.add_argument(
+        "--snr", type=float, default=None, help="line noise under the caller's speech (dB SNR)"
+    )
     call.add_argument("--rate", type=int, default=150, help="caller speaking rate (wpm)")
     call.add_argument(
         "--agent",
@@ -177,6 +185,10 @@ def _call(args: argparse.Namespace) -> int:
         called=args.called,
         voice=args.voice,
         rate=args.rate,
+        snr_db=args.snr,
+        # A noisy line is noisy between utterances too (at the level the noise will have
+        # under a typical utterance; exact enough for trying the speech detector).
+        line_noise_rms=None if args.snr is None else 3000 / 10 ** (args.snr / 20),
         agent_answers=args.agent,
     )
     try:

@@ -5,18 +5,22 @@ set and reported on the held-out test set by ``make bench``):
 
 0. **A reject phrase in what the free-form pass heard** (a near-domain request such as
    "balance transfer") → no-match, whatever else was heard.
-1. **Both passes mean the same** (same intent; same digits in a digits menu) → sure.
-2. **The free-form pass understood something the grammar pass did not**:
-   a whole sentence or digit string it heard clearly → fairly sure; an intent spotted by
-   its key phrases → confirm, unless it heard it very clearly.
-3. **Only the grammar pass understood**: the free-form pass heard no meaning. If its words
+1. **Digits** (a PIN, an account number): sure when both passes heard the same digits and
+   the free-form pass heard them reasonably clearly, fairly sure when the free-form pass
+   was sure of every digit (and did not loop), otherwise unsure — a PIN then goes to the
+   keypad and never counts as an attempt; an account number is read back either way.
+2. **Both passes mean the same intent** → sure.
+3. **The free-form pass understood something the grammar pass did not**:
+   a whole sentence it heard clearly → fairly sure; an intent spotted by its key phrases →
+   confirm, unless it heard it very clearly.
+4. **Only the grammar pass understood**: the free-form pass heard no meaning. If its words
    sound like the grammar's sentence (a short answer it misspelt: "bellin" for "balance") or
    share a content word with it ("i drop my card" and "i lost my card"), the grammar pass is
    confirmed; so is a short answer (a sentence of one or two words, what the prompt asks
    for: "agent") when the free-form pass heard something as short and unsure ("hey good") —
    on short answers the grammar is the better listener. Otherwise the grammar pass forced
    out-of-grammar speech onto a sentence — a no-match.
-4. **Neither** → no-match.
+5. **Neither** → no-match.
 
 "Sure" maps onto the dialog's confidence bands: act at or above ``IVR_CONFIRM_BELOW``,
 confirm between ``IVR_REJECT_BELOW`` and it, no-match below.
