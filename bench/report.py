@@ -17,6 +17,8 @@ RESULTS = ROOT / "bench" / "results"
 REPORT = ROOT / "BENCHMARKS.md"
 NOTES = ROOT / "bench" / "NOTES.md"
 """Hand-written analysis (profile, causes, changes) appended to the generated tables."""
+SPEECH_NOTES = ROOT / "bench" / "NOTES-speech.md"
+"""Hand-written analysis of the recognition sections (§6–§8)."""
 
 
 _CODE_ONLY = ("--", ".", ":!bench/results", ":!BENCHMARKS.md")
@@ -158,15 +160,6 @@ def write_report() -> Path:
         + ".",
         "",
     ]
-    speech = _load("speech")
-    if speech:
-        lines += speech_section(speech)
-    latency = _load("speech-latency")
-    if latency:
-        lines += latency_section(latency)
-    vad = _load("vad")
-    if vad:
-        lines += vad_section(vad)
     capacity = _load("capacity")
     if capacity:
         lines += capacity_section(capacity)
@@ -179,5 +172,16 @@ def write_report() -> Path:
         lines += soak_section(soak)
     if NOTES.exists():
         lines += [NOTES.read_text().rstrip(), ""]
+    speech = _load("speech")
+    if speech:
+        lines += speech_section(speech)
+    latency = _load("speech-latency")
+    if latency:
+        lines += latency_section(latency)
+    vad = _load("vad")
+    if vad:
+        lines += vad_section(vad)
+    if SPEECH_NOTES.exists():
+        lines += [SPEECH_NOTES.read_text().rstrip(), ""]
     REPORT.write_text("\n".join(lines))
     return REPORT

@@ -37,7 +37,7 @@ def _rate(cell: dict[str, Any] | None) -> float | None:
 def speech_section(data: dict[str, Any]) -> list[str]:
     """Recognition per split and technique, with the issue's goals."""
     lines = [
-        "## 2. Recognition on held-out speech (issue #11)",
+        "## 6. Recognition on held-out speech (issue #11)",
         "",
         meta_line(data),
         "",
@@ -147,7 +147,7 @@ def latency_section(data: dict[str, Any]) -> list[str]:
     if not rows:
         return []
     lines = [
-        "## 3. Turn latency on held-out speech (issue #11)",
+        "## 7. Turn latency on held-out speech (issue #11)",
         "",
         meta_line(data),
         "",
@@ -181,7 +181,7 @@ def vad_section(data: dict[str, Any]) -> list[str]:
     if not endings:
         return []
     lines = [
-        "## 4. Speech detector on noisy lines and non-speech (issue #11)",
+        "## 8. Speech detector on noisy lines and non-speech (issue #11)",
         "",
         meta_line(data),
         "",

@@ -64,6 +64,11 @@ class FreeTranscript:
         return min((t.probability for t in self.tokens), default=1.0)
 
     @property
+    def digit_probabilities(self) -> tuple[float, ...]:
+        """The probability of each numeral token, in order (a token may hold several digits)."""
+        return tuple(t.probability for t in self.tokens if t.text.lstrip("Ġ ").isdigit())
+
+    @property
     def min_digit_probability(self) -> float:
         """The least sure numeral token (1.0 when there are none): how sure the model is of
         the digits themselves, lead-in words aside."""

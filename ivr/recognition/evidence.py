@@ -42,6 +42,9 @@ class Evidence:
     """The free-form text holds a reject phrase: a near-domain request, never an intent."""
     free_looped: bool = False
     """The free-form digits were cut back from a loop (``2468 2468 …``): a guess."""
+    free_digit_probabilities: tuple[float, ...] = ()
+    """The probability of each digit the free-form pass wrote, when it wrote them one token
+    each (empty otherwise)."""
     shared_words: tuple[str, ...] = ()
     """Words of the grammar sentence, telling its intent apart from the menu's others, that
     the free-form pass heard too ("i drop my card somewhere" shares "card" with "i lost my
@@ -56,6 +59,20 @@ class Evidence:
     @property
     def free_words(self) -> int:
         return len(self.free_text.split())
+
+    def disputed_digits(self) -> list[float]:
+        """Where the grammar pass heard other digits than the free-form pass (strings of the
+        same length), how sure the free-form pass was of its own digit at each such place;
+        empty when they agree or cannot be compared digit by digit."""
+        g, f = self.grammar_match, self.free_match
+        if g is None or f is None or g.intent != DIGITS_INTENT or f.intent != DIGITS_INTENT:
+            return []
+        heard, other = f.slots.get(DIGITS_SLOT, ""), g.slots.get(DIGITS_SLOT, "")
+        probabilities = self.free_digit_probabilities
+        if len(heard) != len(other) or len(probabilities) != len(heard):
+            return []
+        pairs = zip(heard, other, strict=True)
+        return [probabilities[i] for i, (a, b) in enumerate(pairs) if a != b]
 
 
 def _same(a: Match, b: Match) -> bool:
@@ -122,6 +139,7 @@ def gather(menu: CompiledMenu, grammar: Transcript, free: FreeTranscript | None)
         free.min_token_probability,
         free.min_digit_probability,
         similarity,
+        free_digit_probabilities=free.digit_probabilities,
         has_free=True,
         # A whole sentence of the grammar wins over reject phrases, as in understand().
         free_rejected=bool(text)

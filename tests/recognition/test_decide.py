@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ivr.asr.base import Transcript
-from ivr.asr.whisper_engine import FreeTranscript
+from ivr.asr.whisper_engine import FreeTranscript, TokenResult
 from ivr.grammar import compile_grammar_set, load_grammar_dir
 from ivr.grammar.compiler import CompiledMenu
 from ivr.recognition.decide import FAIRLY_SURE, NOT_UNDERSTOOD, SURE, UNSURE, decide
@@ -119,3 +119,17 @@ menus:
     assert decide(evidence).reason == "agree"
     other = gather(main, Transcript("agent", 0.9), FreeTranscript("My mortgage.", -0.2, 0.0))
     assert other.free_rejected and decide(other).confidence == NOT_UNDERSTOOD
+
+
+def test_decide_a_digit_the_passes_dispute_needs_a_very_sure_free_pass(
+    menus: dict[str, CompiledMenu],
+) -> None:
+    def heard(probabilities: list[float]) -> FreeTranscript:
+        tokens = tuple(TokenResult(f"Ġ{d}", p) for d, p in zip("2468", probabilities, strict=True))
+        return FreeTranscript("2 4 6 8", -0.2, 0.02, tokens)
+
+    grammar = Transcript("two four eight eight", 0.9)  # disputes the third digit
+    unsure = decide(gather(menus["pin"], grammar, heard([0.95, 0.95, 0.6, 0.95])))
+    sure = decide(gather(menus["pin"], grammar, heard([0.95, 0.95, 0.9, 0.95])))
+    assert (unsure.meaning, unsure.confidence) == ("two four six eight", UNSURE)
+    assert (sure.meaning, sure.confidence) == ("two four six eight", FAIRLY_SURE)
