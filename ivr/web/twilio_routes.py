@@ -8,6 +8,7 @@ URL this process sees.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 from collections.abc import Callable
@@ -313,7 +314,10 @@ async def media_stream(ws: WebSocket) -> None:
 
     async def close() -> None:
         if ws.client_state is WebSocketState.CONNECTED:
-            await ws.close()
+            # The caller may hang up while we close (a transfer and a hang-up crossing):
+            # the stream is over either way, which is all closing is for.
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                await ws.close()
 
     session = CallSession(services.call_deps(), send, close)
     services.live_calls.add(session)
