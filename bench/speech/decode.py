@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ivr.asr.base import Transcript, WordResult
-from ivr.asr.whisper_engine import FreeTranscript, TokenResult
+from ivr.asr.whisper_engine import DEFAULT_CONTEXT_S, FreeTranscript, TokenResult
 
 CHUNK_BYTES = 1600
 """100 ms of 8 kHz PCM, the call session's feeding size."""
@@ -137,7 +137,7 @@ def decode_all(
     *,
     grammar_dir: Path,
     whisper: bool = True,
-    context_s: float = 10.0,
+    context_s: float = DEFAULT_CONTEXT_S,
     workers: int = 2,
 ) -> dict[str, dict[str, Any]]:
     """Raw recognizer results for every row (from ``cache`` where present), by row key."""
@@ -168,7 +168,7 @@ def decode_all(
 
 
 def row_keys(
-    rows: list[Row], grammar_dir: Path, whisper: bool = True, context_s: float = 10.0
+    rows: list[Row], grammar_dir: Path, whisper: bool = True, context_s: float = DEFAULT_CONTEXT_S
 ) -> dict[int, str]:
     """The cache key of every row (by ``id``), as :func:`decode_all` uses them."""
     configs = _configs(grammar_dir, whisper, context_s)

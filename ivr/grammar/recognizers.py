@@ -38,7 +38,7 @@ class EngineEnv:
     models_dir: Path = Path("models")
     second_pass: str = "auto"
     whisper_model: Path | None = None
-    whisper_context_s: float = 10.0
+    whisper_context_s: float = 6.0
     whisper_digits_context_s: float = 30.0
 
     @classmethod
@@ -54,7 +54,7 @@ class EngineEnv:
             models_dir=Path(environ.get("IVR_MODELS_DIR", "models") or "models"),
             second_pass=environ.get("IVR_SECOND_PASS", "auto") or "auto",
             whisper_model=Path(whisper) if whisper else None,
-            whisper_context_s=float(environ.get("IVR_WHISPER_CONTEXT_S", "10") or 10),
+            whisper_context_s=float(environ.get("IVR_WHISPER_CONTEXT_S", "6") or 6),
             whisper_digits_context_s=float(environ.get("IVR_WHISPER_DIGITS_CONTEXT_S", "30") or 30),
         )
 
