@@ -134,4 +134,10 @@ def _level(
     row = level_row(n, 1, calls, sampler.samples, idle.rss_bytes, idle.cpu_s, wall,
                     len(errors), http_5xx)  # fmt: skip
     row.update(variant=variant, line=line, client_cpu_core_max=client_cpu, ramp_s=spread_s)
+    # A call without an answer to time is a finding in itself: keep what it heard.
+    row["unanswered"] = [
+        {k: c.get(k) for k in ("sid", "closed_by", "menus", "intents", "outcomes", "error")}
+        for c in calls
+        if not c.get("ok")
+    ]
     return row

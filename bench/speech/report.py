@@ -172,6 +172,23 @@ def latency_section(data: dict[str, Any]) -> list[str]:
             f"{f(r['cpu_core_peak5s'], 2)} | {f(r['idle_rss_mb'])} → {f(r['peak_rss_mb'])} | "
             f"{r['log_errors']} / {r['http_5xx']} | {f(r.get('client_cpu_core_max'), 2)} |"
         )
+    missed = [(r, c) for r in rows for c in r.get("unanswered", [])]
+    if missed:
+        lines += ["", "Calls with no answer to time (what the call record says):", ""]
+        for r, c in missed:
+            heard = ", ".join(
+                f"{m}: {i or '–'} → {o}"
+                for m, i, o in zip(
+                    c.get("menus") or [],
+                    c.get("intents") or [],
+                    c.get("outcomes") or [],
+                    strict=False,
+                )
+            )
+            lines.append(
+                f"- {r['line']} / {r['variant']}: closed by {c.get('closed_by') or '–'}; "
+                f"turns: {heard or 'none'}" + (f"; error: {c['error']}" if c.get("error") else "")
+            )
     return [*lines, ""]
 
 
