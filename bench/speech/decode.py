@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from ivr.asr.base import Transcript, WordResult
-from ivr.asr.whisper_engine import DEFAULT_CONTEXT_S, FreeTranscript, TokenResult
+from ivr.asr.whisper_engine import DEFAULT_CONTEXT_S, DigitReading, FreeTranscript, TokenResult
 
+DIGIT_SEARCH_VERSION = 2
+"""Bumped when the free pass of digits menus changes what it returns."""
 CHUNK_BYTES = 1600
 """100 ms of 8 kHz PCM, the call session's feeding size."""
 
@@ -128,6 +130,9 @@ def _configs(grammar_dir: Path, whisper: bool, context_s: float) -> dict[str, st
         options = repr(options_for(menu)).encode()
         hint = hashlib.sha256(options).hexdigest()[:8] if whisper else "-"
         configs[menu_id] = f"r{menu.recognizer.key[:12]}|h{hint}|w{int(whisper)}|c{context_s:g}"
+        if whisper and menu.menu.digits is not None:
+            # Digits menus are also read by the constrained digit search (a later addition).
+            configs[menu_id] += f"|d{DIGIT_SEARCH_VERSION}"
     return configs
 
 
@@ -186,7 +191,8 @@ def free_transcript(entry: dict[str, Any]) -> FreeTranscript | None:
     if f is None:
         return None
     tokens = tuple(TokenResult(**t) for t in f.get("tokens", ()))
-    return FreeTranscript(f["text"], f["avg_logprob"], f["no_speech_prob"], tokens)
+    readings = tuple(DigitReading(**r) for r in f.get("digit_readings", ()))
+    return FreeTranscript(f["text"], f["avg_logprob"], f["no_speech_prob"], tokens, readings)
 
 
 def cpu_count() -> int:

@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass
 
 from ivr.asr.base import Transcript
-from ivr.asr.whisper_engine import FreeTranscript
+from ivr.asr.whisper_engine import DigitReading, FreeTranscript
 from ivr.grammar.compiler import CompiledMenu, Match
 from ivr.grammar.model import DIGITS_INTENT, DIGITS_SLOT
 from ivr.recognition.freetext import clean, digit_run, unloop_digits
@@ -45,6 +45,8 @@ class Evidence:
     free_digit_probabilities: tuple[float, ...] = ()
     """The probability of each digit the free-form pass wrote, when it wrote them one token
     each (empty otherwise)."""
+    digit_readings: tuple[DigitReading, ...] = ()
+    """Digits menus: the constrained search's best string per length tried."""
     shared_words: tuple[str, ...] = ()
     """Words of the grammar sentence, telling its intent apart from the menu's others, that
     the free-form pass heard too ("i drop my card somewhere" shares "card" with "i lost my
@@ -55,6 +57,11 @@ class Evidence:
         """Both passes mean the same intent (and the same digits in a digits menu)."""
         g, f = self.grammar_match, self.free_match
         return g is not None and f is not None and _same(g, f)
+
+    def best_reading(self) -> DigitReading | None:
+        """The constrained digit reading most probable as a whole (its end included, so
+        that strings of different lengths compare), or None outside digits menus."""
+        return max(self.digit_readings, key=lambda r: r.total, default=None)
 
     @property
     def free_words(self) -> int:
@@ -146,6 +153,7 @@ def gather(menu: CompiledMenu, grammar: Transcript, free: FreeTranscript | None)
         and menu.match(text) is None
         and menu.spot(text).reason == "rejected",
         free_looped=_looped(menu, text),
+        digit_readings=free.digit_readings,
         shared_words=_telling_overlap(menu, grammar_match, grammar.text, text),
     )
 

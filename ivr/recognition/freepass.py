@@ -13,11 +13,12 @@ unloop_digits`). Forbidding repeated runs instead made it substitute digits ("2 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ivr.asr.whisper_engine import FreeTranscript, WhisperEngine
 from ivr.grammar.compiler import CompiledMenu
+from ivr.recognition.freetext import clean, digit_run
 
 DIGITS_HINT = "0 1 2 3 4 5 6 7 8 9."
 HINT_MAX_WORDS = 2
@@ -80,11 +81,36 @@ class FreePass:
         return found
 
     def hear(self, menu: CompiledMenu, pcm8k: bytes) -> FreeTranscript:
-        """Transcribe one utterance heard in ``menu``. Blocks: run it in a worker thread."""
+        """Transcribe one utterance heard in ``menu``. Blocks: run it in a worker thread.
+
+        In a digits menu the audio is encoded once and read twice: transcribed freely (the
+        caller may say "agent" or "main menu" instead) and searched for digit strings of
+        the lengths the menu takes (:meth:`WhisperEngine.read_digits`)."""
         o = self.options(menu)
         kwargs: dict[str, Any] = {"hint": o.hint, "no_repeat_ngram": o.no_repeat_ngram}
         if o.max_tokens is not None:
             kwargs["max_tokens"] = o.max_tokens
         if o.context_s is not None:
             kwargs["context_s"] = o.context_s
-        return self.engine.transcribe(pcm8k, **kwargs)
+        spec = menu.menu.digits
+        if spec is None or len(pcm8k) < MIN_DIGITS_AUDIO_BYTES:
+            return self.engine.transcribe(pcm8k, **kwargs)
+        encoded = self.engine.encode(pcm8k, o.context_s)
+        free = self.engine.transcribe(pcm8k, encoded=encoded, **kwargs)
+        lengths = digit_lengths(spec.min, spec.max, free.text)
+        return replace(free, digit_readings=self.engine.read_digits(encoded, lengths))
+
+
+MIN_DIGITS_AUDIO_BYTES = 1600
+"""Less than 100 ms of audio holds no digit string (and Whisper is not asked)."""
+
+
+def digit_lengths(shortest: int, longest: int, free_text: str) -> tuple[int, ...]:
+    """The lengths worth a constrained search: the longest the menu takes (a fixed-length
+    PIN, a full account number) and the length the free transcript heard, if the menu
+    takes it — free transcription drops digits more often than it invents them."""
+    heard = digit_run(clean(free_text, digits=True).split())
+    lengths = [longest]
+    if heard is not None and shortest <= len(heard) < longest:
+        lengths.append(len(heard))
+    return tuple(lengths)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ivr.asr.base import Transcript
-from ivr.asr.whisper_engine import FreeTranscript, TokenResult
+from ivr.asr.whisper_engine import DigitReading, FreeTranscript, TokenResult
 from ivr.grammar import compile_grammar_set, load_grammar_dir
 from ivr.grammar.compiler import CompiledMenu
 from ivr.recognition.decide import FAIRLY_SURE, NOT_UNDERSTOOD, SURE, UNSURE, decide
@@ -133,3 +133,55 @@ def test_decide_a_digit_the_passes_dispute_needs_a_very_sure_free_pass(
     sure = decide(gather(menus["pin"], grammar, heard([0.95, 0.95, 0.9, 0.95])))
     assert (unsure.meaning, unsure.confidence) == ("two four six eight", UNSURE)
     assert (sure.meaning, sure.confidence) == ("two four six eight", FAIRLY_SURE)
+
+
+def _pin(
+    menus: dict[str, CompiledMenu], free: str, readings: tuple[DigitReading, ...], logprob: float
+) -> tuple[str, float, str]:
+    heard = FreeTranscript(free, logprob, 0.02, (), readings)
+    d = decide(gather(menus["pin"], Transcript("two four eight eight", 0.9), heard))
+    return d.meaning, d.confidence, d.reason
+
+
+def test_decide_digits_the_constrained_search_confirms_with_a_clear_lead_count(
+    menus: dict[str, CompiledMenu],
+) -> None:
+    # The free transcript alone is too unsure to count (-0.9) ...
+    clear_lead = (DigitReading("2468", -1.2, 2.5, -0.2),)
+    assert _pin(menus, "2 4 6 8", clear_lead, -0.9) == (
+        "two four six eight",
+        FAIRLY_SURE,
+        "checked-digits",
+    )
+    # ... and a narrow lead, a poor score or another string leaves it to the keypad.
+    narrow = (DigitReading("2468", -1.2, 1.0, -0.2),)
+    improbable = (DigitReading("2468", -4.0, 3.0, -0.2),)
+    other = (DigitReading("2469", -1.2, 2.5, -0.2),)
+    for readings in (narrow, improbable, other):
+        assert _pin(menus, "2 4 6 8", readings, -0.9)[1] == UNSURE
+
+
+def test_decide_digits_of_another_length_more_probable_are_read_back_never_counted(
+    menus: dict[str, CompiledMenu],
+) -> None:
+    # Twelve digits spoken, eleven transcribed (a dropped digit): the search's twelve win
+    # as a whole, and the account number read back is theirs.
+    readings = (
+        DigitReading("000055555555", -1.0, 3.0, -0.1),
+        DigitReading("00005555555", -0.9, 3.0, -4.0),
+    )
+    heard = FreeTranscript("0 0 0 0 5 5 5 5 5 5 5", -0.1, 0.02, (), readings)
+    d = decide(gather(menus["account_number"], Transcript("", 0.0), heard))
+    assert (d.meaning.split().count("five"), d.confidence, d.reason) == (8, UNSURE, "other-length")
+
+
+def test_decide_unsure_digits_are_read_back_as_the_constrained_search_heard_them(
+    menus: dict[str, CompiledMenu],
+) -> None:
+    readings = (DigitReading("123456789012", -2.5, 0.4, -0.1),)
+    heard = FreeTranscript("1 2 3 4 5 6 7 8 9 0 1 3", -0.9, 0.02, (), readings)
+    d = decide(gather(menus["account_number"], Transcript("", 0.0), heard))
+    assert (d.meaning, d.confidence) == (
+        "one two three four five six seven eight nine zero one two",
+        UNSURE,
+    )
