@@ -11,13 +11,17 @@ Techniques:
   before this work; ``IVR_SECOND_PASS=off``);
 * ``free-form`` — Whisper tiny.en alone, its transcript matched to the menu by sentences and
   key phrases (as a Whisper-only bot would);
-* ``grammar + free-form`` — both passes combined by :mod:`ivr.recognition.decide` (shipped).
+* ``grammar + free-form, no digit search`` — both passes combined, Whisper's digits from its
+  free transcript only (shipped before the constrained digit search);
+* ``grammar + free-form`` — both passes combined by :mod:`ivr.recognition.decide`, digits
+  also read by the constrained search (:meth:`ivr.asr.whisper_engine.WhisperEngine.
+  read_digits`) (shipped). Its CPU includes that search; the row above is charged the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,15 +53,24 @@ class Technique:
     name: str
     uses_grammar: bool
     uses_free: bool
+    digit_search: bool = True
 
     def evidence(self, menu: CompiledMenu, grammar: Transcript, free: FreeTranscript | None) -> Any:
         g = grammar if self.uses_grammar else Transcript("", 0.0)
+        if free is not None and not self.digit_search:
+            free = replace(free, digit_readings=())
         return gather(menu, g, free if self.uses_free else None)
 
 
 TECHNIQUES = (
     Technique("grammar", uses_grammar=True, uses_free=False),
     Technique("free-form", uses_grammar=False, uses_free=True),
+    Technique(
+        "grammar + free-form, no digit search",
+        uses_grammar=True,
+        uses_free=True,
+        digit_search=False,
+    ),
     Technique("grammar + free-form", uses_grammar=True, uses_free=True),
 )
 

@@ -162,7 +162,7 @@ class WhisperEngine:
         self._eot = self._token_id("<|endoftext|>")
         self._prompt_cache: dict[str, list[int]] = {}
         self._lock = threading.Lock()
-        self._digit_tokens = self._single_digit_tokens()
+        self._digit_tokens, self._spaced_digit = self._single_digit_tokens()
         self._vocabulary = int(self._tokenizer.get_vocab_size())
         self._not_digits = [i for i in range(self._vocabulary) if i not in self._digit_tokens]
         self._length_limits: dict[int, int] = {}
@@ -173,17 +173,21 @@ class WhisperEngine:
             raise EngineError(f"{self.model_dir} is not a Whisper model: no token {token}")
         return int(found)
 
-    def _single_digit_tokens(self) -> dict[int, str]:
-        """Token id → digit, for the tokens that are one digit (with or without a space)."""
+    def _single_digit_tokens(self) -> tuple[dict[int, str], dict[str, int]]:
+        """Token id → digit for the tokens that are one digit (with or without a leading
+        space), and digit → its token with a space (how Whisper writes "2 4 6 8")."""
         found: dict[int, str] = {}
+        spaced: dict[str, int] = {}
         for digit in "0123456789":
             for spelling in (digit, "Ġ" + digit):
                 token = self._tokenizer.token_to_id(spelling)
                 if token is not None:
                     found[int(token)] = digit
-        if len({d for d in found.values()}) != 10:
+                    if spelling.startswith("Ġ"):
+                        spaced[digit] = int(token)
+        if len(spaced) != 10:
             raise EngineError(f"{self.model_dir}: the tokenizer lacks single-digit tokens")
-        return found
+        return found, spaced
 
     def _prompt(self, hint: str) -> list[int]:
         """The decoder prompt: previous-text ``hint`` (vocabulary to expect), then the task."""
@@ -317,13 +321,9 @@ class WhisperEngine:
         """log P(end of text | the audio, each digit string written so far): the strings
         are forced as the decoder's prefix and the end token after them, and CTranslate2
         returns the distribution at every forced position."""
-        spaced = {
-            t: d for t, d in self._digit_tokens.items() if self._tokenizer.id_to_token(t)[0] == "Ġ"
-        }
-        space = {d: t for t, d in spaced.items()}
         ends = []
         for digits in strings:
-            ids = [space[d] for d in digits]
+            ids = [self._spaced_digit[d] for d in digits]
             prompt = [self._sot, self._no_timestamps, *ids, self._eot]
             result = self._model.generate(
                 encoded,
