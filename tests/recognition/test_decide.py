@@ -11,7 +11,14 @@ from ivr.asr.base import Transcript
 from ivr.asr.whisper_engine import DigitReading, FreeTranscript, TokenResult
 from ivr.grammar import compile_grammar_set, load_grammar_dir
 from ivr.grammar.compiler import CompiledMenu
-from ivr.recognition.decide import FAIRLY_SURE, NOT_UNDERSTOOD, SURE, UNSURE, decide
+from ivr.recognition.decide import (
+    FAIRLY_SURE,
+    NOT_UNDERSTOOD,
+    SURE,
+    UNSURE,
+    DecisionPolicy,
+    decide,
+)
 from ivr.recognition.evidence import gather
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,19 +143,33 @@ def test_decide_a_digit_the_passes_dispute_needs_a_very_sure_free_pass(
 
 
 def _pin(
-    menus: dict[str, CompiledMenu], free: str, readings: tuple[DigitReading, ...], logprob: float
+    menus: dict[str, CompiledMenu],
+    free: str,
+    readings: tuple[DigitReading, ...],
+    logprob: float,
+    policy: DecisionPolicy | None = None,
 ) -> tuple[str, float, str]:
     heard = FreeTranscript(free, logprob, 0.02, (), readings)
-    d = decide(gather(menus["pin"], Transcript("two four eight eight", 0.9), heard))
+    d = decide(gather(menus["pin"], Transcript("two four eight eight", 0.9), heard), policy)
     return d.meaning, d.confidence, d.reason
 
 
-def test_decide_digits_the_constrained_search_confirms_with_a_clear_lead_count(
+def test_decide_a_pin_the_free_pass_is_unsure_of_never_counts_by_default(
     menus: dict[str, CompiledMenu],
 ) -> None:
+    # Even when the constrained search agrees with a clear lead: on held-out speech that
+    # rule counted more wrong PINs (see DecisionPolicy.reading_margin).
+    clear_lead = (DigitReading("2468", -1.2, 2.5, -0.2),)
+    assert _pin(menus, "2 4 6 8", clear_lead, -0.9)[1:] == (UNSURE, "unsure-digits")
+
+
+def test_decide_digits_the_constrained_search_confirms_count_when_configured(
+    menus: dict[str, CompiledMenu],
+) -> None:
+    on = DecisionPolicy(reading_margin=2.0)
     # The free transcript alone is too unsure to count (-0.9) ...
     clear_lead = (DigitReading("2468", -1.2, 2.5, -0.2),)
-    assert _pin(menus, "2 4 6 8", clear_lead, -0.9) == (
+    assert _pin(menus, "2 4 6 8", clear_lead, -0.9, on) == (
         "two four six eight",
         FAIRLY_SURE,
         "checked-digits",
@@ -158,7 +179,7 @@ def test_decide_digits_the_constrained_search_confirms_with_a_clear_lead_count(
     improbable = (DigitReading("2468", -4.0, 3.0, -0.2),)
     other = (DigitReading("2469", -1.2, 2.5, -0.2),)
     for readings in (narrow, improbable, other):
-        assert _pin(menus, "2 4 6 8", readings, -0.9)[1] == UNSURE
+        assert _pin(menus, "2 4 6 8", readings, -0.9, on)[1] == UNSURE
 
 
 def test_decide_digits_of_another_length_more_probable_are_read_back_never_counted(
