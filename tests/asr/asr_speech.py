@@ -6,14 +6,11 @@ colliding with other test folders' conftest modules.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 
 import numpy as np
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import audioop  # deprecated in 3.11, still the simplest μ-law codec; fine for tests
+from ivr.audio.codec import pcm16_to_ulaw, resample, ulaw_to_pcm16
 
 TELEPHONE_RATE = 8000
 PAD_SECONDS = 0.4
@@ -24,10 +21,7 @@ Speak = Callable[..., bytes]
 
 def telephone_channel(pcm16: bytes, rate: int, seed: int = 0) -> bytes:
     """What Twilio would hand us: 8 kHz, through μ-law and back, with quiet noisy pads."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        narrow, _ = audioop.ratecv(pcm16, 2, 1, rate, TELEPHONE_RATE, None)
-        decoded = audioop.ulaw2lin(audioop.lin2ulaw(narrow, 2), 2)
+    decoded = ulaw_to_pcm16(pcm16_to_ulaw(resample(pcm16, rate, TELEPHONE_RATE)))
     rng = np.random.default_rng(seed)
     pad_len = int(PAD_SECONDS * TELEPHONE_RATE)
 

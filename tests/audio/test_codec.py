@@ -30,6 +30,22 @@ def test_ulaw_round_trip_keeps_the_signal_close() -> None:
     assert abs(rms(back) - rms(pcm)) < rms(pcm) * 0.05
 
 
+def test_ulaw_matches_g711_at_known_points() -> None:
+    # The Sun reference code (and Python's retired audioop) give these.
+    assert pcm16_to_ulaw(struct.pack("<5h", 0, 32767, -32768, 1000, -1000)) == bytes(
+        [0xFF, 0x80, 0x00, 0xCE, 0x4E]
+    )
+    assert struct.unpack("<3h", ulaw_to_pcm16(bytes([0x00, 0x80, 0xFF]))) == (-32124, 32124, 0)
+
+
+def test_ulaw_every_code_survives_a_round_trip() -> None:
+    codes = bytes(range(256))
+    decoded = ulaw_to_pcm16(codes)
+    assert ulaw_to_pcm16(pcm16_to_ulaw(decoded)) == decoded
+    # ... and an odd trailing byte (half a sample) is not encoded.
+    assert len(pcm16_to_ulaw(b"\x00\x00\x01")) == 1
+
+
 def test_ulaw_silence_byte_decodes_to_zero() -> None:
     assert ulaw_to_pcm16(ULAW_SILENCE * 4) == b"\x00\x00" * 4
     assert silence_ulaw(20) == ULAW_SILENCE * 160
@@ -46,6 +62,16 @@ def test_resample_changes_length_by_the_rate_ratio() -> None:
     out = resample(pcm, 22050, 8000)
     assert abs(len(out) // 2 - 8000) <= 2
     assert resample(pcm, 8000, 8000) is pcm
+
+
+def test_resample_interpolates_linearly_and_rounds_down() -> None:
+    # audioop.ratecv's rule, which every prompt and simulated caller was rendered with.
+    def pcm(*samples: int) -> bytes:
+        return struct.pack(f"<{len(samples)}h", *samples)
+
+    assert resample(pcm(0, 100), 8000, 16000) == pcm(0, 50, 100)
+    assert resample(pcm(-1, 0), 8000, 16000) == pcm(-1, -1, 0)
+    assert resample(pcm(30, 60, 90, 120, 150, 180), 24000, 8000) == pcm(30, 120)
 
 
 def test_rms_of_empty_is_zero() -> None:
