@@ -11,9 +11,6 @@ CallSid = NewType("CallSid", str)
 StreamSid = NewType("StreamSid", str)
 """Twilio media stream id: starts with ``MZ``."""
 
-MenuId = NewType("MenuId", str)
-IntentId = NewType("IntentId", str)
-
 
 class DtmfKey(StrEnum):
     """A key on the telephone keypad, as Media Streams reports it in ``dtmf.digit``."""

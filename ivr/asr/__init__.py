@@ -5,7 +5,6 @@
 - ``vosk_engine`` / ``pocketsphinx_engine``: the two engines (native libraries, imported
   only when that engine is loaded).
 - ``dsp``: 8 → 16 kHz upsampling and dither for PocketSphinx.
-- ``runner``: ``AsyncRecognizer`` runs a session on a thread pool for the asyncio call loop.
 - ``models``: ``pull_model`` for ``ivr models pull``.
 - ``errors``: ``EngineError`` / ``ModelDownloadError``.
 """

@@ -38,6 +38,7 @@ _BLOCK_BYTES = 3200
 cepstral normalisation updates per ``process_raw`` call, so feeding 20 ms frames directly
 gave (slightly) different scores than feeding the whole utterance."""
 _MAX_SEARCHES_PER_DECODER = 32
+"""Grammars compiled per decoder before the least recently used one is dropped."""
 
 TELEPHONE_CMN_PRIOR = (
     "51.2183,14.5924,-27.7879,23.2398,-16.8731,-16.8821,1.8619,"
@@ -46,7 +47,6 @@ TELEPHONE_CMN_PRIOR = (
 """Cepstral mean of speech after the telephone channel (300–3400 Hz, 8 kHz μ-law,
 upsampled): what the live mean converged to after decoding a dozen prompts of the
 shipped grammars sent through ``ivr.audio.channel.telephone_channel``."""
-"""Grammars compiled per decoder before the least recently used one is dropped."""
 
 
 def default_model_paths() -> tuple[Path, Path]:
@@ -72,17 +72,6 @@ def load_pronunciations(path: Path) -> dict[str, list[tuple[str, str]]]:
                 entry = parts[0].lower()
                 entries.setdefault(_base_word(entry), []).append((entry, parts[1].strip()))
     return entries
-
-
-def load_dictionary_words(path: Path) -> frozenset[str]:
-    """Every word of a CMU-format dictionary file, variants folded."""
-    words: set[str] = set()
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            parts = line.split(None, 1)
-            if parts:
-                words.add(_base_word(parts[0]))
-    return frozenset(words)
 
 
 class _PooledDecoder:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from ivr.dialog.masking import MASK
 from ivr.store.db import create_schema, make_engine, session_factory, transaction, writer
 from ivr.store.errors import StoreError
 from ivr.store.models import (
@@ -50,8 +51,6 @@ from ivr.twilio.stream_secret import StreamClaim, secret_matches
 
 log = logging.getLogger(__name__)
 
-MASK = "****"
-"""What is stored instead of anything said or keyed on a PIN menu."""
 END_STATUSES = frozenset(CALL_STATUSES) - {"in-progress"}
 _STATUS_RANK = {"in-progress": 0, "completed": 1, "abandoned": 2, "failed": 2, "transferred": 3}
 """A call's status only ever moves up this ranking (see :meth:`Store.end_call`)."""
