@@ -1,7 +1,8 @@
 # Everything a newcomer needs: `make run` starts a working hotline, `make test` proves it.
 # Both do their own set-up (system packages, .venv, dependencies, demo database), idempotently.
 
-VENV    := .venv
+PYTHON  ?= python3
+VENV    ?= .venv
 PY      := $(VENV)/bin/python
 IVR     := $(VENV)/bin/ivr
 STAMP   := $(VENV)/.installed
@@ -14,7 +15,7 @@ run: export IVR_TWILIO_AUTH_TOKEN ?= dev-auth-token-change-me
 run: export IVR_API_TOKEN ?= dev-api-token-change-me
 run: export IVR_PIN_KEY ?= dev-pin-key-change-me-0123456789abcdef
 
-.PHONY: setup run test lint typecheck check grammar-check bench clean
+.PHONY: setup run test lint typecheck check grammar-check bench clean lock
 
 setup: $(STAMP)
 
@@ -22,10 +23,10 @@ $(SYSDEPS): .ci/install-system-packages
 	bash .ci/install-system-packages
 	touch $@
 
-$(STAMP): pyproject.toml $(SYSDEPS)
-	test -x $(PY) || python3 -m venv $(VENV)
+$(STAMP): pyproject.toml requirements.lock $(SYSDEPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
 
 run: setup
@@ -58,8 +59,19 @@ BENCH_SYSDEPS := festival flite festvox-kallpc16k festvox-kdlpc16k festvox-us-sl
 
 bench: setup
 	bash .ci/install-system-packages $(BENCH_SYSDEPS)
-	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,bench]'
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Re-resolve every dependency (newest versions pyproject.toml allows) into requirements.lock,
+# in a throwaway venv; run `make check` after it, and commit the lock file with the change.
+lock:
+	rm -rf .venv-lock
+	python3 -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[dev,bench]'
+	{ sed -n '1,2p' requirements.lock; .venv-lock/bin/python -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) $(SYSDEPS) audio/cache var

@@ -169,7 +169,8 @@ def make_desk_router(get_services: Callable[[], DeskServices]) -> APIRouter:
         _check_csrf(agent, csrf)
         text = note.strip()
         if not text:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the note is empty")
+            # 422 by number: Starlette renamed the constant (…_ENTITY → …_CONTENT) in 0.48.
+            raise HTTPException(422, "the note is empty")
         services = get_services()
         await _take(services, call_sid, agent.username)
         await asyncio.to_thread(services.store.set_disposition, call_sid, text, agent.username)
