@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ivr.dialog.backend import BackendRequest
+from ivr.dialog.outcomes import TransferReason, TurnOutcome
 
 InputKind = Literal["speech", "keys", "none"]
 
@@ -54,10 +55,7 @@ class TurnRecord:
     transcript: str
     intent: str | None
     confidence: float | None
-    outcome: str
-    """``matched``, ``needs_confirmation``, ``confirmed``, ``rejected``, ``no_match``,
-    ``no_input``, ``unavailable``, ``verified``, ``wrong_pin``, ``pin_locked``, ``found``,
-    ``unknown_account``, ``locked_out``, ``backend_error`` or ``ignored``."""
+    outcome: TurnOutcome
 
 
 @dataclass(frozen=True)
@@ -82,9 +80,9 @@ class TransferSummary:
 
 @dataclass(frozen=True)
 class Transfer:
-    """Warm-transfer the call to an agent. ``reason`` is a machine code."""
+    """Warm-transfer the call to an agent."""
 
-    reason: str
+    reason: TransferReason
     urgent: bool
     summary: TransferSummary
 

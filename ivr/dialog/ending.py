@@ -7,13 +7,13 @@ from dataclasses import replace
 from ivr.dialog.context import DialogContext
 from ivr.dialog.effects import HangUp, Play, Transfer, TransferSummary
 from ivr.dialog.messages import DEFAULTS, render
+from ivr.dialog.outcomes import URGENT_REASONS, TransferReason
 from ivr.dialog.state import CallState, Step
 
-URGENT_REASONS = frozenset({"lost_card"})
-"""Reasons that jump the agent queue (a lost card must be blocked before it is misused)."""
 
-
-def _transfer_texts(ctx: DialogContext, state: CallState, reason: str) -> tuple[str, str]:
+def _transfer_texts(
+    ctx: DialogContext, state: CallState, reason: TransferReason
+) -> tuple[str, str]:
     """(what the caller hears, what the agent reads)."""
     prompt_key = f"transfer_{reason}" if f"transfer_{reason}" in DEFAULTS else "transfer_default"
     summary_key = f"summary_{reason}" if f"summary_{reason}" in DEFAULTS else "summary_default"
@@ -29,7 +29,7 @@ def _transfer_texts(ctx: DialogContext, state: CallState, reason: str) -> tuple[
     return render(ctx, prompt_key), summary
 
 
-def transfer(ctx: DialogContext, state: CallState, reason: str) -> Step:
+def transfer(ctx: DialogContext, state: CallState, reason: TransferReason) -> Step:
     """Tell the caller to hold, then hand the call to an agent with a summary."""
     spoken, why = _transfer_texts(ctx, state, reason)
     summary = TransferSummary(

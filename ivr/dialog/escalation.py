@@ -8,6 +8,7 @@ from typing import Literal
 from ivr.dialog.context import DialogContext
 from ivr.dialog.effects import Play
 from ivr.dialog.ending import transfer
+from ivr.dialog.outcomes import TransferReason
 from ivr.dialog.prompting import ask, menu_prompt
 from ivr.dialog.state import CallState, Step
 
@@ -31,8 +32,10 @@ def fail(ctx: DialogContext, state: CallState, menu: str, kind: FailureKind, *le
     )
     policy = ctx.policy
     if state.total_failures >= policy.max_total_failures:
-        return transfer(ctx, state, "too_many_failures")
+        return transfer(ctx, state, TransferReason.TOO_MANY_FAILURES)
     if state.consecutive_failures >= policy.max_consecutive_failures:
-        return transfer(ctx, state, "no_input" if kind == "no_input" else "no_match")
+        return transfer(
+            ctx, state, TransferReason.NO_INPUT if kind == "no_input" else TransferReason.NO_MATCH
+        )
     plays = menu_prompt(ctx, state, menu, "no_input" if kind == "no_input" else "reprompt")
     return ask(ctx, state, menu, [*lead, *plays], fresh=False)

@@ -10,6 +10,7 @@ from ivr.dialog.escalation import fail
 from ivr.dialog.events import Heard, KeysEntered, NoInput
 from ivr.dialog.intents import route
 from ivr.dialog.masking import mask_account, mask_pin, mask_spoken_digits
+from ivr.dialog.outcomes import TurnOutcome
 from ivr.dialog.policy import speech_action
 from ivr.dialog.ports import GrammarMatch
 from ivr.dialog.prompting import CONFIRM_MENU, ask_menu
@@ -28,16 +29,16 @@ def handle_input(ctx: DialogContext, state: CallState, event: CallerInput) -> St
         # Nothing was being listened for (waiting for the store): log it, do nothing else.
         return state, [RecordTurn(_ignored(event))]
     if isinstance(event, NoInput):
-        turn = TurnRecord(menu, "none", "", None, None, "no_input")
+        turn = TurnRecord(menu, "none", "", None, None, TurnOutcome.NO_INPUT)
         state, effects = fail(ctx, state, menu, "no_input")
         return state, [RecordTurn(turn), *effects]
 
     match = interpret(ctx, menu, event)
     if isinstance(event, Heard):
-        turn = TurnRecord(menu, "speech", "", None, event.confidence, "matched")
+        turn = TurnRecord(menu, "speech", "", None, event.confidence, TurnOutcome.MATCHED)
         raw = event.text
     else:
-        turn = TurnRecord(menu, "keys", "", None, None, "matched")
+        turn = TurnRecord(menu, "keys", "", None, None, TurnOutcome.MATCHED)
         raw = event.digits
     turn = replace(
         turn,
@@ -56,7 +57,7 @@ def handle_input(ctx: DialogContext, state: CallState, event: CallerInput) -> St
     if action == "confirm":
         state = replace(state, confirming=PendingConfirm(menu, match, state.consecutive_failures))
         state, effects = ask_menu(ctx, state, CONFIRM_MENU)
-        return state, [RecordTurn(replace(turn, outcome="needs_confirmation")), *effects]
+        return state, [RecordTurn(replace(turn, outcome=TurnOutcome.NEEDS_CONFIRMATION)), *effects]
     routed = route(ctx, state, menu, match, turn)
     if routed is None:
         return _no_match(ctx, state, menu, turn)
@@ -104,12 +105,14 @@ def _masked(ctx: DialogContext, menu: str, raw: str, match: GrammarMatch | None)
 def _ignored(event: CallerInput) -> TurnRecord:
     # Without a menu we can't tell a PIN from a command, so any content is masked.
     if isinstance(event, Heard):
-        return TurnRecord("", "speech", mask_pin(event.text), None, event.confidence, "ignored")
+        return TurnRecord(
+            "", "speech", mask_pin(event.text), None, event.confidence, TurnOutcome.IGNORED
+        )
     if isinstance(event, KeysEntered):
-        return TurnRecord("", "keys", mask_pin(event.digits), None, None, "ignored")
-    return TurnRecord("", "none", "", None, None, "ignored")
+        return TurnRecord("", "keys", mask_pin(event.digits), None, None, TurnOutcome.IGNORED)
+    return TurnRecord("", "none", "", None, None, TurnOutcome.IGNORED)
 
 
 def _no_match(ctx: DialogContext, state: CallState, menu: str, turn: TurnRecord) -> Step:
     state, effects = fail(ctx, state, menu, "no_match")
-    return state, [RecordTurn(replace(turn, outcome="no_match")), *effects]
+    return state, [RecordTurn(replace(turn, outcome=TurnOutcome.NO_MATCH)), *effects]

@@ -10,6 +10,7 @@ from ivr.dialog.effects import Effect, Play, TurnRecord
 from ivr.dialog.ending import goodbye, transfer
 from ivr.dialog.escalation import fail
 from ivr.dialog.messages import render
+from ivr.dialog.outcomes import TransferReason, TurnOutcome
 from ivr.dialog.ports import GrammarMatch
 from ivr.dialog.prompting import CONFIRM_MENU, ask, ask_menu, menu_prompt
 from ivr.dialog.services import ANYTHING_ELSE_MENU, SERVICES, choose_policy, serve
@@ -21,7 +22,7 @@ POLICY_KINDS = frozenset({"auto", "home", "life"})
 # Navigation words tell an agent nothing about why the caller called.
 _NOT_WORTH_SUMMARISING = frozenset({"yes", "no", "repeat", "digits", "main_menu"})
 
-Routed = tuple[CallState, list[Effect], str | None]
+Routed = tuple[CallState, list[Effect], TurnOutcome | None]
 """New state, effects, and the turn outcome (None: the turn is recorded later)."""
 
 
@@ -48,30 +49,30 @@ def _act(ctx: DialogContext, state: CallState, menu: str, intent: str) -> Routed
     state = _note(state, intent)
     if intent == "agent":
         state = replace(state, agent_requests=state.agent_requests + 1)
-        return (*transfer(ctx, state, "caller_request"), "matched")
+        return (*transfer(ctx, state, TransferReason.CALLER_REQUEST), TurnOutcome.MATCHED)
     if intent == "repeat":
         plays = list(state.last_prompts) or menu_prompt(ctx, state, menu, "initial")
-        return (*ask(ctx, state, menu, plays, fresh=False), "matched")
+        return (*ask(ctx, state, menu, plays, fresh=False), TurnOutcome.MATCHED)
     if intent == "main_menu":
         # Verification is kept: going back to the menu is not a new caller.
         state = replace(state, pending_intent=None, policies=())
-        return (*ask_menu(ctx, state, MAIN_MENU), "matched")
+        return (*ask_menu(ctx, state, MAIN_MENU), TurnOutcome.MATCHED)
     if intent in SERVICES:
-        return (*serve(ctx, state, intent), "matched")
+        return (*serve(ctx, state, intent), TurnOutcome.MATCHED)
     if intent == "lost_card":
-        return (*transfer(ctx, state, "lost_card"), "matched")
+        return (*transfer(ctx, state, TransferReason.LOST_CARD), TurnOutcome.MATCHED)
     if intent == "goodbye":
-        return (*goodbye(ctx, state), "matched")
+        return (*goodbye(ctx, state), TurnOutcome.MATCHED)
     if menu == ANYTHING_ELSE_MENU and intent == "yes":
-        return (*ask_menu(ctx, state, MAIN_MENU), "matched")
+        return (*ask_menu(ctx, state, MAIN_MENU), TurnOutcome.MATCHED)
     if menu == ANYTHING_ELSE_MENU and intent == "no":
-        return (*goodbye(ctx, state), "matched")
+        return (*goodbye(ctx, state), TurnOutcome.MATCHED)
     if menu == POLICY_CHOICE_MENU and intent in POLICY_KINDS:
         step = choose_policy(ctx, state, intent)
         if step is None:
             lead = Play("policy_not_held", render(ctx, "policy_not_held", kind=intent))
-            return (*fail(ctx, state, menu, "unavailable", lead), "unavailable")
-        return (*step, "matched")
+            return (*fail(ctx, state, menu, "unavailable", lead), TurnOutcome.UNAVAILABLE)
+        return (*step, TurnOutcome.MATCHED)
     return None
 
 
@@ -84,9 +85,9 @@ def _confirm_answer(
         return None
     state = replace(state, confirming=None, consecutive_failures=pending.consecutive_failures)
     if answer == "no":
-        return (*fail(ctx, state, pending.menu, "rejected"), "rejected")
+        return (*fail(ctx, state, pending.menu, "rejected"), TurnOutcome.REJECTED)
     routed = route(ctx, state, pending.menu, pending.match, turn)
     if routed is None:
-        return (*fail(ctx, state, pending.menu, "no_match"), "no_match")
+        return (*fail(ctx, state, pending.menu, "no_match"), TurnOutcome.NO_MATCH)
     new_state, effects, outcome = routed
-    return new_state, effects, "confirmed" if outcome == "matched" else outcome
+    return new_state, effects, TurnOutcome.CONFIRMED if outcome == TurnOutcome.MATCHED else outcome

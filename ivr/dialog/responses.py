@@ -10,6 +10,7 @@ from ivr.dialog.effects import RecordTurn
 from ivr.dialog.ending import transfer
 from ivr.dialog.events import BackendAnswered, BackendFailed
 from ivr.dialog.outbox import take
+from ivr.dialog.outcomes import TransferReason, TurnOutcome
 from ivr.dialog.prompting import ask_menu
 from ivr.dialog.services import serve, speak_balances, speak_policies
 from ivr.dialog.state import CallState, Step
@@ -69,7 +70,7 @@ def backend_error(ctx: DialogContext, state: CallState) -> Step:
     """Log the turn that was waiting (if any) and hand the caller to an agent."""
     recorded = []
     if state.pending_turn is not None:
-        recorded = [RecordTurn(replace(state.pending_turn, outcome="backend_error"))]
+        recorded = [RecordTurn(replace(state.pending_turn, outcome=TurnOutcome.BACKEND_ERROR))]
         state = replace(state, pending_turn=None)
-    state, effects = transfer(ctx, state, "backend_error")
+    state, effects = transfer(ctx, state, TransferReason.BACKEND_ERROR)
     return state, [*recorded, *effects]

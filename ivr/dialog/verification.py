@@ -11,6 +11,7 @@ from ivr.dialog.ending import transfer
 from ivr.dialog.escalation import fail
 from ivr.dialog.messages import render
 from ivr.dialog.outbox import send
+from ivr.dialog.outcomes import TransferReason, TurnOutcome
 from ivr.dialog.prompting import ask, ask_menu, menu_prompt
 from ivr.dialog.speech import say_number
 from ivr.dialog.state import CallState, Step
@@ -29,7 +30,7 @@ def start_verification(ctx: DialogContext, state: CallState) -> Step:
     if customer is None:
         return ask_menu(ctx, state, ACCOUNT_MENU)
     if customer.locked:
-        return transfer(ctx, state, "locked_out")
+        return transfer(ctx, state, TransferReason.LOCKED_OUT)
     return ask_menu(ctx, state, PIN_MENU)
 
 
@@ -49,7 +50,7 @@ def submit_digits(
     return replace(state, pending_turn=turn), effects
 
 
-def _record_pending(state: CallState, outcome: str) -> tuple[CallState, list[Effect]]:
+def _record_pending(state: CallState, outcome: TurnOutcome) -> tuple[CallState, list[Effect]]:
     """Record the digits turn awaiting the store's verdict with that verdict."""
     if state.pending_turn is None:
         return state, []
@@ -82,16 +83,16 @@ def account_lookup_answered(ctx: DialogContext, state: CallState, found: Custome
     """Continue to the PIN, reprompt an unknown account, or stop a locked one."""
     customer = found.customer
     if customer is None:
-        state, recorded = _record_pending(state, "unknown_account")
+        state, recorded = _record_pending(state, TurnOutcome.UNKNOWN_ACCOUNT)
         lead = Play("account_not_found", render(ctx, "account_not_found"))
         state, effects = fail(ctx, state, ACCOUNT_MENU, "unknown_account", lead)
         return state, recorded + effects
     state = replace(state, customer=customer, locked_until_iso=found.locked_until_iso)
     if customer.locked:
-        state, recorded = _record_pending(state, "locked_out")
-        state, effects = transfer(ctx, state, "locked_out")
+        state, recorded = _record_pending(state, TurnOutcome.LOCKED_OUT)
+        state, effects = transfer(ctx, state, TransferReason.LOCKED_OUT)
         return state, recorded + effects
-    state, recorded = _record_pending(state, "found")
+    state, recorded = _record_pending(state, TurnOutcome.FOUND)
     state, effects = ask_menu(ctx, state, PIN_MENU)
     return state, recorded + effects
 
@@ -99,13 +100,13 @@ def account_lookup_answered(ctx: DialogContext, state: CallState, found: Custome
 def pin_checked(ctx: DialogContext, state: CallState, checked: PinChecked) -> tuple[Step, bool]:
     """React to the store's PIN verdict; the flag says whether the caller is now verified."""
     if checked.ok:
-        state, recorded = _record_pending(state, "verified")
+        state, recorded = _record_pending(state, TurnOutcome.VERIFIED)
         return (replace(state, verified=True), recorded), True
     if checked.locked or checked.attempts_left <= 0:
-        state, recorded = _record_pending(state, "pin_locked")
-        state, effects = transfer(ctx, state, "pin_locked")
+        state, recorded = _record_pending(state, TurnOutcome.PIN_LOCKED)
+        state, effects = transfer(ctx, state, TransferReason.PIN_LOCKED)
         return (state, recorded + effects), False
-    state, recorded = _record_pending(state, "wrong_pin")
+    state, recorded = _record_pending(state, TurnOutcome.WRONG_PIN)
     left = checked.attempts_left
     attempts = "one more attempt" if left == 1 else f"{say_number(left)} more attempts"
     lead = Play("wrong_pin", render(ctx, "wrong_pin", attempts=attempts))

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
@@ -22,6 +23,8 @@ from starlette.types import Message
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from ivr.call.session import CallSession, SessionError
+from ivr.dialog.effects import TransferSummary
+from ivr.dialog.outcomes import TransferReason
 from ivr.services import Services
 from ivr.store.errors import StoreError
 from ivr.twilio import stream_secret, twiml
@@ -189,19 +192,23 @@ async def stream_ended(form: TwilioForm, services: ServicesDep) -> Response:
         return _xml(twiml.hangup())
     caller = _party(form, "From")
     # The stream ended without the dialog deciding how: something failed on our side.
-    summary: dict[str, Any] = {
-        "caller": caller,
-        "customer_name": None,
-        "verified": False,
-        "reason": "The automated system had a technical problem.",
-        "intents_tried": [],
-        "failed_attempts": 0,
-    }
+    summary = asdict(
+        TransferSummary(
+            caller=caller,
+            customer_name=None,
+            verified=False,
+            reason="The automated system had a technical problem.",
+            intents_tried=(),
+            failed_attempts=0,
+        )
+    )
     try:
         if call is None:
             # Every call that started leaves a record, even one whose stream never began.
             await asyncio.to_thread(store.start_call, call_sid, caller, _party(form, "To"))
-        await asyncio.to_thread(store.record_transfer, call_sid, "technical_error", False, summary)
+        await asyncio.to_thread(
+            store.record_transfer, call_sid, TransferReason.TECHNICAL_ERROR, False, summary
+        )
         services.feed.transfer_recorded(call_sid)  # agent desks show it at once
     except StoreError:
         log.error("call %s: could not record the technical transfer", call_sid)

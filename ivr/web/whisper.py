@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-REASONS = {
-    "caller_request": "asked for an agent",
-    "lost_card": "reported a lost or stolen card",
-    "no_match": "was not understood twice in a row",
-    "no_input": "did not answer twice in a row",
-    "too_many_failures": "had repeated trouble with the menu",
-    "pin_locked": "entered a wrong PIN three times; self-service is now locked",
-    "locked_out": "is locked out of self-service after wrong PINs",
-    "backend_error": "could not be served because our systems failed",
-    "technical_error": "was transferred after a technical problem",
-    "internal_error": "was transferred after a technical problem",
+from ivr.dialog.outcomes import TransferReason
+
+REASONS: dict[str, str] = {
+    TransferReason.CALLER_REQUEST: "asked for an agent",
+    TransferReason.LOST_CARD: "reported a lost or stolen card",
+    TransferReason.NO_MATCH: "was not understood twice in a row",
+    TransferReason.NO_INPUT: "did not answer twice in a row",
+    TransferReason.TOO_MANY_FAILURES: "had repeated trouble with the menu",
+    TransferReason.PIN_LOCKED: "entered a wrong PIN three times; self-service is now locked",
+    TransferReason.LOCKED_OUT: "is locked out of self-service after wrong PINs",
+    TransferReason.BACKEND_ERROR: "could not be served because our systems failed",
+    TransferReason.TECHNICAL_ERROR: "was transferred after a technical problem",
 }
+"""Every transfer reason, as the agent hears it."""
 
 INTENT_WORDS = {
     "balance": "balance",

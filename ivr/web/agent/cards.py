@@ -12,19 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ivr.dialog.outcomes import TransferReason, TurnOutcome
 from ivr.web.agent.frustration import Frustration, assess
 from ivr.web.whisper import INTENT_WORDS, REASONS
 
 FAILED_OUTCOMES = frozenset(
     {
-        "no_match",
-        "no_input",
-        "rejected",
-        "wrong_pin",
-        "pin_locked",
-        "unknown_account",
-        "locked_out",
-        "backend_error",
+        TurnOutcome.NO_MATCH,
+        TurnOutcome.NO_INPUT,
+        TurnOutcome.REJECTED,
+        TurnOutcome.WRONG_PIN,
+        TurnOutcome.PIN_LOCKED,
+        TurnOutcome.UNKNOWN_ACCOUNT,
+        TurnOutcome.LOCKED_OUT,
+        TurnOutcome.BACKEND_ERROR,
     }
 )
 """Turn outcomes that count as a failed attempt on the card."""
@@ -118,8 +119,8 @@ def build_card(call: Mapping[str, Any]) -> TransferCard | None:
         reason=reason,
         reason_text=reason_text(reason, summary),
         # A lost card is urgent whatever the dialog said: every minute is a fraud risk.
-        urgent=bool(transfer.get("urgent")) or reason == "lost_card",
-        lost_card=reason == "lost_card",
+        urgent=bool(transfer.get("urgent")) or reason == TransferReason.LOST_CARD,
+        lost_card=reason == TransferReason.LOST_CARD,
         started_at=datetime.fromisoformat(str(call["started_at"])),
         transferred_at=datetime.fromisoformat(str(transfer["created_at"])),
         turns=turns,

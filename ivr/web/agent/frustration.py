@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ivr.dialog.outcomes import FAILED_OUTCOMES
+
 AGENT_REQUESTS = 2
 """Asking for a person this many times (the one that got them here included)."""
 FAILED_TURNS = 2
@@ -45,7 +47,6 @@ ANGER_WORDS = frozenset(
 ANGER_PHRASES = ("fed up", "sick of", "sick and tired", "waste of time", "rip off")
 """Multi-word expressions with the same meaning."""
 
-FAILED_OUTCOMES = frozenset({"no_match", "no_input"})
 CONFIRM_MENU = "confirm"
 """Turns on the yes/no menu answer a question about an earlier turn; not counted twice."""
 
