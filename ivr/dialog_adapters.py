@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ivr.dialog import backend as b
 from ivr.dialog.ports import GrammarMatch, MenuPrompts
 from ivr.grammar_registry import GrammarSnapshot
@@ -49,7 +47,7 @@ class StoreBackend:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def handle(self, call_sid: str, caller: str, request: Any) -> Any:
+    def handle(self, call_sid: str, caller: str, request: b.BackendRequest) -> b.BackendResult:
         store = self.store
         if isinstance(request, b.FindCustomerByPhone | b.FindCustomerByAccount):
             if isinstance(request, b.FindCustomerByPhone):

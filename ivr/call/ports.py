@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
+from ivr.dialog.backend import BackendRequest, BackendResult
 from ivr.grammar.compiler import CompiledMenu
 from ivr.twilio.stream_secret import StreamClaim
 
@@ -22,7 +23,7 @@ class GrammarSource(Protocol):
 class Backend(Protocol):
     """Answers the dialog engine's backend requests (blocking; run in a thread)."""
 
-    def handle(self, call_sid: str, caller: str, request: Any) -> Any:
+    def handle(self, call_sid: str, caller: str, request: BackendRequest) -> BackendResult:
         """Return the result dataclass for ``request`` or raise on failure."""
 
 

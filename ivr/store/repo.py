@@ -43,8 +43,8 @@ from ivr.store.views import (
     PinResult,
     PolicyView,
     PromptRecord,
+    StoredTurn,
     TransferRecord,
-    TurnRecord,
 )
 from ivr.twilio.identity import normalize_party
 from ivr.twilio.stream_secret import StreamClaim, secret_matches
@@ -517,7 +517,7 @@ class Store:
                 "ended_at": _iso(call.ended_at),
                 "customer": call.customer.name if call.customer else None,
                 "asr_engine": call.asr_engine,
-                "turns": [_turn_record(t) for t in call.turns],
+                "turns": [_stored_turn(t) for t in call.turns],
                 "prompts": [_prompt_record(p) for p in call.prompts],
                 "transfer": _transfer_record(call.transfer) if call.transfer else None,
                 "disposition_note": call.disposition_note,
@@ -585,7 +585,7 @@ def _set_failures(counter: Customer | CallerPinFailure, value: int) -> None:
         counter.failures = value
 
 
-def _turn_record(turn: Turn) -> TurnRecord:
+def _stored_turn(turn: Turn) -> StoredTurn:
     return {
         "seq": turn.seq,
         "menu": turn.menu,

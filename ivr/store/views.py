@@ -49,8 +49,10 @@ class PolicyView:
     next_due: date | None
 
 
-class TurnRecord(TypedDict):
-    """One turn in :class:`CallRecord`; times are ISO 8601 strings in UTC."""
+class StoredTurn(TypedDict):
+    """One turn as stored, in :class:`CallRecord` (what the dialog sent as a
+    :class:`ivr.dialog.effects.TurnRecord`, with its place and time); times are ISO 8601
+    strings in UTC."""
 
     seq: int
     menu: str
@@ -109,7 +111,7 @@ CallRecord = TypedDict(
         "ended_at": str | None,
         "customer": str | None,
         "asr_engine": str | None,
-        "turns": list[TurnRecord],
+        "turns": list[StoredTurn],
         "prompts": list[PromptRecord],
         "transfer": TransferRecord | None,
         "disposition_note": str | None,
