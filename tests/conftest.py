@@ -6,7 +6,7 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,7 +91,7 @@ def start_server(
     wrap_store: Callable[[Store], Any] | None = None,
     free_pass: Any = "load",
     **overrides: object,
-) -> Iterator[LiveServer]:
+) -> Generator[LiveServer, None, None]:
     """Build services and run uvicorn in a thread; yields once it accepts connections.
 
     ``engine``, ``free_pass`` and ``wrap_store`` inject faults (a failing recognizer or

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 from starlette.testclient import TestClient
@@ -18,6 +19,11 @@ PASSWORD = "correct horse battery staple"
 CHEAP_SCRYPT_N = 2**10
 """Password hashing cost for tests that never meet an attacker."""
 ADA = "+14155550100"
+
+if TYPE_CHECKING:
+    import httpx2  # what Starlette's TestClient is built on
+
+    Response = httpx.Response | httpx2.Response
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -40,7 +46,7 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def sign_in(client: TestClient | httpx.Client, username: str, password: str) -> httpx.Response:
+def sign_in(client: TestClient | httpx.Client, username: str, password: str) -> Response:
     """Load the sign-in form (for its cookie and token) and post it; no redirects followed."""
     page = client.get("/agent/login")
     assert page.status_code == 200

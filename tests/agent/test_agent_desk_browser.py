@@ -8,7 +8,6 @@ let an agent take it and write the disposition note.
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from ivr.tts.synth import Pyttsx3Synthesizer
 from tests.agent.browser import CallInThread, launch, require_chromium, sign_in_page
 from tests.conftest import API_TOKEN, LiveServer, start_server
 from tests.leaks import shows
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -72,26 +72,26 @@ def open_desk(server: LiveServer, open_browser: Callable[[], BrowserContext]) ->
 
 def wait_for_transfer(server: LiveServer, call_sid: str, call: CallInThread) -> None:
     """Wait (generously) until the store has recorded the call's transfer."""
-    deadline = time.monotonic() + CALL_S
-    while time.monotonic() < deadline:
-        record = server.services.store.get_call(call_sid)
-        if record is not None and record["transfer"] is not None:
-            return
+
+    def transferred() -> bool:
         if call.error is not None:
             raise call.error
-        time.sleep(0.01)
-    pytest.fail(f"call {call_sid} was not transferred within {CALL_S} s")
+        record = server.services.store.get_call(call_sid)
+        return record is not None and record["transfer"] is not None
+
+    wait_until(transferred, f"call {call_sid} to be transferred", timeout_s=CALL_S)
 
 
-def test_desk_browser_escalating_call_appears_within_one_second(
+def test_desk_browser_escalating_call_is_pushed_to_the_open_page(
     live_server: LiveServer, open_browser: Callable[[], BrowserContext]
 ) -> None:
     page = open_desk(live_server, open_browser)
     sid = new_call_sid()
     call = CallInThread(live_server, sid, ALAN, Step("dtmf", "0"))
     wait_for_transfer(live_server, sid, call)
-    # Pushed, not polled: the card is on the page within a second of the transfer record.
-    page.locator(f"#call-{sid}").wait_for(timeout=1_000)
+    # Pushed over the page's event stream (the same document, no reload). The bound is a
+    # hang guard, not a latency check: tests never assert wall-clock times.
+    page.locator(f"#call-{sid}").wait_for(timeout=10_000)
     assert page.evaluate("window.__sameDocument") is True, "the page reloaded"
     card = page.locator(f"#call-{sid}")
     expect(card.locator(".reason")).to_have_text("Asked for an agent")
@@ -223,7 +223,4 @@ def test_desk_browser_closed_page_stops_listening(
     page = open_desk(live_server, open_browser)
     assert feed.subscriber_count == before + 1
     page.close()
-    deadline = time.monotonic() + 30
-    while feed.subscriber_count > before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert feed.subscriber_count == before, "a closed desk kept its subscription"
+    wait_until(lambda: feed.subscriber_count == before, "the closed desk's subscription to end")

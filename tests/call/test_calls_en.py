@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 
 from ivr.sim.caller import CallResult, Step
+from ivr.store.views import CallRecord
 from tests.conftest import LiveServer
 from tests.leaks import shows
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -189,19 +191,18 @@ def test_call_at_real_time_pace_answers_within_the_call(live_server: LiveServer)
 def test_call_caller_hanging_up_leaves_an_abandoned_record_and_no_transfer(
     live_server: LiveServer,
 ) -> None:
-    import time
 
     from tests.web.test_twilio_routes import post_signed, voice_form
 
     result = call(live_server, ADA, Step("hangup"))
     assert result.closed_by == "caller"
-    # The server records the hang-up as it processes the stop; wait for it (bounded).
-    deadline = time.monotonic() + 10
-    record = live_server.services.store.get_call(result.call_sid)
-    while record is not None and record["status"] == "in-progress" and time.monotonic() < deadline:
-        time.sleep(0.05)
+
+    # The server records the hang-up as it processes the stop; wait for it.
+    def ended() -> CallRecord | None:
         record = live_server.services.store.get_call(result.call_sid)
-    assert record is not None
+        return record if record is not None and record["status"] != "in-progress" else None
+
+    record = wait_until(ended, "the hang-up to be recorded")
     assert record["status"] == "abandoned"
     assert record["transfer"] is None
     # Should Twilio still ask what follows the stream, the answer is to hang up.

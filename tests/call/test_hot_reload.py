@@ -11,17 +11,17 @@ import asyncio
 import logging
 import shutil
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from ivr.sim.caller import CallResult, Step, new_call_sid
+from ivr.store.views import StoredTurn
 from ivr.tts.synth import Pyttsx3Synthesizer
 from tests.conftest import ROOT, LiveServer, start_server
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -48,17 +48,6 @@ def server(
     yield from start_server(
         tmp_path, prompt_audio_dir, synth, grammar_dir=grammar_copy, grammar_poll_s=0.1
     )
-
-
-def wait_until(condition: Callable[[], Any], what: str) -> Any:
-    """Poll ``condition`` until it returns something truthy; fail naming ``what``."""
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def edit(file: Path, old: str, new: str) -> str:
@@ -101,9 +90,9 @@ def test_hot_reload_call_in_progress_uses_edited_grammar_at_its_next_turn(
     # room for the reload before turn 2 (the reload needs ~0.2 s, the reprompt alone ~4 s).
     call = CallInThread(server, Step("say", MORTGAGE), Step("wait", "3"), Step("say", MORTGAGE))
 
-    def first_turn() -> dict[str, Any] | None:
+    def first_turn() -> StoredTurn | None:
         record = store.get_call(call.sid)
-        turns: list[dict[str, Any]] = record["turns"] if record else []
+        turns = record["turns"] if record else []
         return turns[0] if turns else None
 
     turn = wait_until(first_turn, "the call's first turn")

@@ -6,6 +6,7 @@ from ivr.dialog.context import DialogContext
 from ivr.dialog.effects import Listen, Play, TurnRecord
 from ivr.dialog.engine import step
 from ivr.dialog.events import KeysEntered, NoInput
+from ivr.dialog.outcomes import TurnOutcome
 from ivr.dialog.policy import DialogPolicy
 from ivr.dialog.state import CallState
 
@@ -28,7 +29,7 @@ def _confirming(ctx: DialogContext) -> CallState:
 def test_confirm_low_confidence_asks_did_you_say(ctx: DialogContext) -> None:
     state, effects = step(ctx, known_caller_at_main(ctx), heard("balance", 0.4))
     assert turns(effects) == [
-        TurnRecord("main", "speech", "balance", "balance", 0.4, "needs_confirmation")
+        TurnRecord("main", "speech", "balance", "balance", 0.4, TurnOutcome.NEEDS_CONFIRMATION)
     ]
     assert [e for e in effects if isinstance(e, Play)] == [
         Play("confirm_question", "Did you say your balance?")
@@ -50,7 +51,9 @@ def test_confirm_keys_are_never_confirmed(ctx: DialogContext) -> None:
 
 def test_confirm_yes_acts_on_original_intent(ctx: DialogContext) -> None:
     state, effects = step(ctx, _confirming(ctx), heard("yes", 0.8))
-    assert turns(effects) == [TurnRecord("confirm", "speech", "yes", "yes", 0.8, "confirmed")]
+    assert turns(effects) == [
+        TurnRecord("confirm", "speech", "yes", "yes", 0.8, TurnOutcome.CONFIRMED)
+    ]
     assert texts(effects) == ["pin initial"]
     assert state.pending_intent == "balance"
     assert state.confirming is None

@@ -7,6 +7,7 @@ from ivr.dialog.context import DialogContext
 from ivr.dialog.effects import Listen, Play, RecordTurn, TurnRecord
 from ivr.dialog.engine import step
 from ivr.dialog.events import BackendFailed, KeysEntered, NoInput
+from ivr.dialog.outcomes import TurnOutcome
 from ivr.dialog.policy import DialogPolicy
 
 from .fakes import (
@@ -30,7 +31,7 @@ HOLD = "Please hold while I connect you to an agent."
 def test_escalation_first_no_match_uses_reprompt(ctx: DialogContext) -> None:
     state, effects = step(ctx, known_caller_at_main(ctx), heard(""))
     assert effects == [
-        RecordTurn(TurnRecord("main", "speech", "", None, 0.9, "no_match")),
+        RecordTurn(TurnRecord("main", "speech", "", None, 0.9, TurnOutcome.NO_MATCH)),
         Play("main_reprompt", "main reprompt"),
         Listen("main", None, 700, 6000),
     ]
@@ -59,7 +60,7 @@ def test_escalation_no_input_uses_no_input_prompt_then_transfers(ctx: DialogCont
     state = known_caller_at_main(ctx)
     state, effects = step(ctx, state, NoInput())
     assert effects == [
-        RecordTurn(TurnRecord("main", "none", "", None, None, "no_input")),
+        RecordTurn(TurnRecord("main", "none", "", None, None, TurnOutcome.NO_INPUT)),
         Play("main_no_input", "main no input"),
         Listen("main", None, 700, 6000),
     ]

@@ -9,6 +9,7 @@ from ivr.dialog.context import DialogContext
 from ivr.dialog.effects import HangUp, Listen, Play, RecordTurn, Transfer, TurnRecord
 from ivr.dialog.engine import step
 from ivr.dialog.events import Heard, KeysEntered
+from ivr.dialog.outcomes import TurnOutcome
 from ivr.dialog.state import CallState
 
 from .fakes import (
@@ -96,7 +97,7 @@ def test_main_yes_is_no_match_there(ctx: DialogContext) -> None:
 def test_main_unmapped_key_is_no_match(ctx: DialogContext) -> None:
     state = known_caller_at_main(ctx)
     state, effects = step(ctx, state, KeysEntered("7"))
-    assert turns(effects) == [TurnRecord("main", "keys", "7", None, None, "no_match")]
+    assert turns(effects) == [TurnRecord("main", "keys", "7", None, None, TurnOutcome.NO_MATCH)]
 
 
 def _at_menu(ctx: DialogContext, menu: str) -> CallState:

@@ -10,6 +10,7 @@ from ivr.dialog.context import DialogContext
 from ivr.dialog.effects import TurnRecord
 from ivr.dialog.intents import route
 from ivr.dialog.menus import ANYWHERE_INTENTS, DIALOG_MENUS, acted_on, dialog_menu
+from ivr.dialog.outcomes import TurnOutcome
 from ivr.dialog.ports import GrammarMatch
 from ivr.dialog.state import CallState, PendingConfirm
 
@@ -28,7 +29,7 @@ def _state_at(ctx: DialogContext, menu: str) -> CallState:
 
 
 def _turn(menu: str, intent: str) -> TurnRecord:
-    return TurnRecord(menu, "speech", intent, intent, 0.9, "matched")
+    return TurnRecord(menu, "speech", intent, intent, 0.9, TurnOutcome.MATCHED)
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from ivr.dialog.events import (
     KeysEntered,
     NoInput,
 )
+from ivr.dialog.outcomes import TurnOutcome
 
 from .fakes import (
     ACCOUNT,
@@ -83,15 +84,15 @@ def test_robustness_input_while_waiting_is_recorded_and_ignored(ctx: DialogConte
     state, effects = verified_for(ctx, "1")
     assert state.menu is None
     ignored: dict[Event, TurnRecord] = {
-        KeysEntered("1234"): TurnRecord("", "keys", "****", None, None, "ignored"),
-        Heard("one two", 0.9): TurnRecord("", "speech", "****", None, 0.9, "ignored"),
+        KeysEntered("1234"): TurnRecord("", "keys", "****", None, None, TurnOutcome.IGNORED),
+        Heard("one two", 0.9): TurnRecord("", "speech", "****", None, 0.9, TurnOutcome.IGNORED),
     }
     for event, turn in ignored.items():
         new_state, effects = step(ctx, state, event)
         assert new_state == state
         assert effects == [RecordTurn(turn)]
     _, effects = step(ctx, state, NoInput())
-    assert turns(effects) == [TurnRecord("", "none", "", None, None, "ignored")]
+    assert turns(effects) == [TurnRecord("", "none", "", None, None, TurnOutcome.IGNORED)]
 
 
 def test_robustness_hang_up_while_waiting_for_balance_is_abandoned(ctx: DialogContext) -> None:

@@ -18,6 +18,7 @@ from ivr.dialog.context import DialogContext
 from ivr.dialog.effects import Listen, Play, RecordTurn, Request, Transfer, TurnRecord
 from ivr.dialog.engine import step
 from ivr.dialog.events import BackendFailed, KeysEntered
+from ivr.dialog.outcomes import TurnOutcome
 from ivr.dialog.state import CallState
 
 from .fakes import (
@@ -56,7 +57,9 @@ def test_verification_pin_keys_sends_verify_and_defers_turn(ctx: DialogContext) 
     assert effects == [Request("r1", VerifyPin(7, PIN))]
     assert state.menu is None
     assert state.waiting_for == "verify_pin"
-    assert state.pending_turn == TurnRecord("pin", "keys", "****", "digits", None, "matched")
+    assert state.pending_turn == TurnRecord(
+        "pin", "keys", "****", "digits", None, TurnOutcome.MATCHED
+    )
 
 
 def test_verification_right_pin_records_verified_and_fetches_balance(
@@ -65,7 +68,7 @@ def test_verification_right_pin_records_verified_and_fetches_balance(
     state, effects = step(ctx, _at_pin(ctx), KeysEntered(PIN))
     state, effects = step(ctx, state, answer(effects, RIGHT))
     assert effects == [
-        RecordTurn(TurnRecord("pin", "keys", "****", "digits", None, "verified")),
+        RecordTurn(TurnRecord("pin", "keys", "****", "digits", None, TurnOutcome.VERIFIED)),
         Request("r2", GetBalances(7)),
     ]
     assert state.verified
@@ -129,7 +132,9 @@ def test_verification_pin_locked_transfers_pin_locked(
 ) -> None:
     state, effects = step(ctx, _at_pin(ctx), KeysEntered("1111"))
     state, effects = step(ctx, state, answer(effects, checked))
-    assert turns(effects) == [TurnRecord("pin", "keys", "****", "digits", None, "pin_locked")]
+    assert turns(effects) == [
+        TurnRecord("pin", "keys", "****", "digits", None, TurnOutcome.PIN_LOCKED)
+    ]
     transfer = effects[-1]
     assert isinstance(transfer, Transfer)
     assert transfer.reason == "pin_locked"
@@ -140,7 +145,7 @@ def test_verification_pin_locked_transfers_pin_locked(
 
 def test_verification_pin_wrong_length_is_no_match(ctx: DialogContext) -> None:
     _state, effects = step(ctx, _at_pin(ctx), KeysEntered("123"))
-    assert turns(effects) == [TurnRecord("pin", "keys", "****", None, None, "no_match")]
+    assert turns(effects) == [TurnRecord("pin", "keys", "****", None, None, TurnOutcome.NO_MATCH)]
     assert texts(effects) == ["pin reprompt"]
     assert not requests(effects)
 
@@ -170,7 +175,7 @@ def test_verification_account_number_found_asks_pin(ctx: DialogContext) -> None:
     assert effects == [Request("r0", FindCustomerByAccount(ACCOUNT))]
     state, effects = step(ctx, state, answer(effects, CustomerFound(CUSTOMER)))
     assert turns(effects) == [
-        TurnRecord("account_number", "keys", "****3210", "digits", None, "found")
+        TurnRecord("account_number", "keys", "****3210", "digits", None, TurnOutcome.FOUND)
     ]
     assert texts(effects) == ["pin initial"]
     assert state.customer == CUSTOMER
@@ -244,7 +249,7 @@ def test_verification_pin_check_failure_records_turn_and_transfers(ctx: DialogCo
     state, effects = step(ctx, _at_pin(ctx), KeysEntered(PIN))
     state, effects = step(ctx, state, BackendFailed("r1", "db down"))
     assert effects[0] == RecordTurn(
-        TurnRecord("pin", "keys", "****", "digits", None, "backend_error")
+        TurnRecord("pin", "keys", "****", "digits", None, TurnOutcome.BACKEND_ERROR)
     )
     assert texts(effects) == [
         "I'm sorry, I can't reach our systems right now. Let me connect you to an agent."

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from ivr.asr.base import RecognizerGrammar, RecognizerSession
-from ivr.asr.pocketsphinx_engine import PocketSphinxEngine
+from ivr.asr.base import RecognizerGrammar
+from ivr.asr.pocketsphinx_engine import PocketSphinxEngine, PocketSphinxSession
 from ivr.asr.whisper_engine import FreeTranscript, WhisperEngine
 from ivr.grammar.compiler import CompiledMenu
 from ivr.recognition.freepass import FreePass
@@ -28,6 +28,7 @@ from ivr.store.repo import Store
 from ivr.tts.synth import Pyttsx3Synthesizer, Speech, SynthesisError
 from tests.conftest import LiveServer, start_server, stop_server
 from tests.streams import answer, connect, start_message
+from tests.waiting import wait_until_async
 from tests.web.test_twilio_routes import post_signed, voice_form
 
 pytestmark = pytest.mark.slow
@@ -55,10 +56,15 @@ class FlakyStore:
         return call
 
 
+def _has_turns(store: Store, call_sid: str) -> bool:
+    record = store.get_call(call_sid)
+    return record is not None and bool(record["turns"])
+
+
 class BrokenRecognizer(PocketSphinxEngine):
     """The real engine whose decoding crashes (a native library fault)."""
 
-    def open(self, grammar: RecognizerGrammar) -> RecognizerSession:
+    def open(self, grammar: RecognizerGrammar) -> PocketSphinxSession:
         raise RuntimeError("decoder crashed")
 
 
@@ -151,7 +157,12 @@ def test_fault_database_down_at_the_webhook_sends_caller_to_an_agent(
     server_factory: Callable[..., LiveServer], synth: Pyttsx3Synthesizer
 ) -> None:
     flaky: list[FlakyStore] = []
-    server = server_factory(synth, wrap_store=lambda s: flaky.append(FlakyStore(s)) or flaky[0])
+
+    def wrap(store: Store) -> FlakyStore:
+        flaky.append(FlakyStore(store))
+        return flaky[0]
+
+    server = server_factory(synth, wrap_store=wrap)
     flaky[0].down.add("*")
     response = post_signed(server, "/twilio/voice", voice_form(new_call_sid()))
     assert response.status_code == 200
@@ -235,10 +246,9 @@ def test_fault_server_restart_mid_call_keeps_turns_and_transfers(
             await ws.send(
                 json.dumps({"event": "dtmf", "streamSid": stream, "dtmf": {"digit": "9"}})
             )
-            deadline = time.monotonic() + 20
-            while not (server.services.store.get_call(sid) or {}).get("turns"):
-                assert time.monotonic() < deadline
-                await asyncio.sleep(0.05)
+            await wait_until_async(
+                lambda: _has_turns(server.services.store, sid), "the first turn to be stored"
+            )
             await asyncio.to_thread(stop_server, first)  # the process goes away
 
     asyncio.run(one_turn_then_server_dies())
