@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from typing import Any, TextIO
+
+from ivr.settings import StoreSettings, load_section
 
 
 def add_agents_parser(sub: Any) -> None:
@@ -48,7 +49,7 @@ def run_agents(args: argparse.Namespace) -> int:
     from ivr.store.errors import StoreError
     from ivr.store.repo import Store
 
-    url = os.environ.get("IVR_DATABASE_URL", "sqlite:///var/ivr.db")
+    url = load_section(StoreSettings).database_url
     try:
         password = read_password(args.password_stdin)
         agents = AgentStore(Store.from_url(url).engine)

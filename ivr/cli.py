@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ivr.logs import configure_logging
-from ivr.settings import Settings, SettingsError, load_settings
+from ivr.settings import (
+    LogSettings,
+    SecretSettings,
+    ServerSettings,
+    Settings,
+    SettingsError,
+    SpeechSettings,
+    StoreSettings,
+    load_section,
+    load_settings,
+)
 
 
 class _StepAction(argparse.Action):
@@ -98,8 +106,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ivr`` console script."""
     args = _parser().parse_args(argv)
-    configure_logging(os.environ.get("IVR_LOG_LEVEL", "INFO"))
     try:
+        configure_logging(load_section(LogSettings).log_level)
         return int(_dispatch(args))
     except SettingsError as exc:
         print(f"ivr: {exc}", file=sys.stderr)
@@ -166,21 +174,16 @@ def _call(args: argparse.Namespace) -> int:
     from ivr.tts.espeak import EspeakSynthesizer
     from ivr.tts.synth import SynthesisError
 
-    public_url = os.environ.get("IVR_PUBLIC_URL", "http://127.0.0.1:8080").rstrip("/")
-    token = os.environ.get("IVR_TWILIO_AUTH_TOKEN", "")
-    if not token:
-        print(
-            "ivr call: set IVR_TWILIO_AUTH_TOKEN (the server's token) to sign requests",
-            file=sys.stderr,
-        )
-        return 2
+    server = load_section(ServerSettings)
+    secrets = load_section(SecretSettings)
     config = SimConfig(
-        base_url=(args.url or public_url).rstrip("/"),
-        public_url=public_url,
-        auth_token=token,
+        base_url=(args.url or server.public_url).rstrip("/"),
+        public_url=server.public_url,
+        # The server's own token: the simulator signs its requests as Twilio would.
+        auth_token=secrets.required_twilio_auth_token(),
         # A server with IVR_TWILIO_ACCOUNT_SID refuses streams of any other account.
-        account_sid=os.environ.get("IVR_TWILIO_ACCOUNT_SID") or ACCOUNT_SID,
-        api_token=os.environ.get("IVR_API_TOKEN") or None,
+        account_sid=server.twilio_account_sid or ACCOUNT_SID,
+        api_token=secrets.api_token or None,
         caller=args.caller,
         called=args.called,
         voice=args.voice,
@@ -212,7 +215,7 @@ def _models_pull(name: str | None) -> int:
     from ivr.asr.errors import ModelDownloadError
     from ivr.asr.models import WHISPER_MODEL, pull_model, pull_whisper
 
-    models_dir = Path(os.environ.get("IVR_MODELS_DIR", "models"))
+    models_dir = load_section(SpeechSettings).models_dir
     whisper = name == WHISPER_MODEL
     try:
         path = pull_whisper(models_dir) if whisper else pull_model(name, models_dir)
@@ -229,8 +232,8 @@ def _prompts_render() -> int:
     from ivr.tts.cache import PromptCache
     from ivr.tts.synth import Pyttsx3Synthesizer
 
-    grammar_dir = Path(os.environ.get("IVR_GRAMMAR_DIR", "grammars/en"))
-    audio_dir = Path(os.environ.get("IVR_AUDIO_DIR", "audio/cache"))
+    speech = load_section(SpeechSettings)
+    grammar_dir, audio_dir = speech.grammar_dir, speech.audio_dir
     try:
         gs = load_grammar_dir(grammar_dir)
     except GrammarError as exc:
@@ -238,8 +241,7 @@ def _prompts_render() -> int:
         return 1
     synth = Pyttsx3Synthesizer()
     try:
-        rate = int(os.environ.get("IVR_TTS_RATE", "165"))
-        cache = PromptCache(audio_dir, synth, voice=gs.voice or "gmw/en-us", rate=rate)
+        cache = PromptCache(audio_dir, synth, voice=gs.voice or "gmw/en-us", rate=speech.tts_rate)
         texts = gs.prompt_texts()
         rendered = cache.render_all(texts)
     finally:
@@ -250,14 +252,14 @@ def _prompts_render() -> int:
 
 def _db_seed() -> int:
     from ivr.store.db import create_schema
-    from ivr.store.pin_keys import PinKeyError, pin_keys_from_env
+    from ivr.store.pin_keys import PinKeyError
     from ivr.store.pins import PinHasher
     from ivr.store.repo import Store
     from ivr.store.seed import seed_demo
 
-    url = os.environ.get("IVR_DATABASE_URL", "sqlite:///var/ivr.db")
+    url = load_section(StoreSettings).database_url
     try:
-        pins = PinHasher(pin_keys_from_env(os.environ))
+        pins = PinHasher(load_section(SecretSettings).pin_keys())
     except PinKeyError as exc:
         print(f"ivr db seed: {exc}", file=sys.stderr)
         return 2

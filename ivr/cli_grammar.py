@@ -7,13 +7,13 @@ regression) and the recognizer choice in :mod:`ivr.grammar.recognizers`.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from ivr.grammar.errors import Issue
+from ivr.settings import SpeechSettings, load_section
 
 
 def add_grammar_commands(sub: Any) -> None:
@@ -66,8 +66,7 @@ def add_grammar_commands(sub: Any) -> None:
 
 def run_grammar(args: argparse.Namespace) -> int:
     """Run the ``ivr grammar`` subcommand in ``args``; the exit status."""
-    default = os.environ.get("IVR_GRAMMAR_DIR", "grammars/en")
-    directory = Path(args.dir or default)
+    directory = Path(args.dir) if args.dir else load_section(SpeechSettings).grammar_dir
     if args.grammar_command == "check":
         return _check(directory, vocab=not args.no_vocab)
     if args.grammar_command == "test":
@@ -92,10 +91,10 @@ def _check(directory: Path, *, vocab: bool) -> int:
     from ivr.asr.base import SpeechEngine
     from ivr.grammar.check import check_grammar_dir
     from ivr.grammar.loader import analyse_grammar_dir
-    from ivr.grammar.recognizers import EngineEnv, vocabulary_engines
+    from ivr.grammar.recognizers import vocabulary_engines
     from ivr.grammar.regression import TESTS_DIR, load_suites
 
-    env = EngineEnv.from_environ(os.environ)
+    env = load_section(SpeechSettings)
     engines_for: dict[str, tuple[list[SpeechEngine], str | None]] = {}
     issues: list[Issue] = []
     dirs = grammar_dirs(directory)
@@ -148,7 +147,7 @@ def _test(directory: Path, only_menu: str | None, repeat: int, retries: int) -> 
     from ivr.asr.select import load_engine
     from ivr.grammar import GrammarError, compile_grammar_set, load_grammar_dir
     from ivr.grammar.listening import PhoneListener
-    from ivr.grammar.recognizers import EngineEnv, free_pass_for, regression_plan
+    from ivr.grammar.recognizers import free_pass_for, regression_plan
     from ivr.grammar.regression import (
         failed,
         load_suites,
@@ -158,7 +157,7 @@ def _test(directory: Path, only_menu: str | None, repeat: int, retries: int) -> 
     )
     from ivr.tts.espeak import EspeakSynthesizer
 
-    env = EngineEnv.from_environ(os.environ)
+    env = load_section(SpeechSettings)
     # Reproducible callers: the same suite gives the same verdicts on every run.
     synth = EspeakSynthesizer()
     bad = False
@@ -218,9 +217,9 @@ def _eval(directory: Path, manifest: Path, second_pass: str | None, errors: int)
     from ivr.evaluation.runner import Listener
     from ivr.evaluation.scoring import report_lines, summarize
     from ivr.grammar import GrammarError, compile_grammar_set, load_grammar_dir
-    from ivr.grammar.recognizers import EngineEnv, free_pass_for, regression_plan
+    from ivr.grammar.recognizers import free_pass_for, regression_plan
 
-    env = EngineEnv.from_environ(os.environ)
+    env = load_section(SpeechSettings)
     try:
         samples = read_manifest(manifest)
         gs = load_grammar_dir(directory)

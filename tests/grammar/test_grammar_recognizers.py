@@ -3,24 +3,45 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
 from ivr.asr.errors import EngineError
 from ivr.grammar.recognizers import (
-    EngineEnv,
     packaged_vosk_model,
     regression_plan,
     vocabulary_engines,
 )
+from ivr.settings import SettingsError, SpeechSettings, load_section
 
 
-def test_recognizers_env_reads_the_server_variables() -> None:
-    env = EngineEnv.from_environ(
-        {"IVR_ASR": "vosk", "IVR_VOSK_MODEL": "/m/en", "IVR_MODELS_DIR": "/models"}
-    )
-    assert env == EngineEnv("vosk", Path("/m/en"), Path("/models"))
-    assert EngineEnv.from_environ({}) == EngineEnv("auto", None, Path("models"))
+def EngineEnv(
+    asr: Literal["auto", "vosk", "pocketsphinx"] = "auto",
+    vosk_model: Path | None = None,
+    models_dir: Path = Path("models"),
+) -> SpeechSettings:
+    """Speech settings given in full, whatever the test process's environment holds."""
+    return SpeechSettings(asr=asr, vosk_model=vosk_model, models_dir=models_dir)
+
+
+def test_recognizers_read_the_server_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "IVR_ASR": "vosk",
+        "IVR_VOSK_MODEL": "/m/en",
+        "IVR_MODELS_DIR": "/models",
+    }.items():
+        monkeypatch.setenv(name, value)
+    env = load_section(SpeechSettings)
+    assert (env.asr, env.vosk_model, env.models_dir) == ("vosk", Path("/m/en"), Path("/models"))
+
+
+def test_recognizers_refuse_an_unknown_engine_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IVR_ASR", "kaldi")
+    with pytest.raises(SettingsError, match="IVR_ASR"):
+        load_section(SpeechSettings)
 
 
 def test_recognizers_english_regression_follows_the_server_choice(tmp_path: Path) -> None:
