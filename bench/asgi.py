@@ -15,9 +15,9 @@ import os
 import pocketsphinx
 from fastapi import FastAPI
 
-from ivr.app import create_app
 from ivr.asr.pocketsphinx_engine import PocketSphinxEngine, _PooledDecoder
 from ivr.settings import load_settings
+from ivr.web.factory import create_app
 
 VARIANTS = ("current", "baseline")
 
@@ -34,7 +34,7 @@ def app() -> FastAPI:
     if os.environ.get("BENCH_VARIANT", "current") != "baseline":
         return create_app(settings)
     import ivr.call.session as session
-    from ivr.services import build_services
+    from ivr.app.services import build_services
 
     session.OUTBOUND_FRAMES_PER_MESSAGE = 1
     services = build_services(settings, engine=FullDictionaryPocketSphinx(max_idle_decoders=4))

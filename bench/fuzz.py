@@ -25,6 +25,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ivr.app.adapters import SnapshotGrammar
+from ivr.app.grammar_registry import GrammarSnapshot
 from ivr.dialog.context import DialogContext
 from ivr.dialog.engine import step
 from ivr.dialog.events import (
@@ -38,10 +40,8 @@ from ivr.dialog.events import (
     PromptFinished,
 )
 from ivr.dialog.state import new_call_state
-from ivr.dialog_adapters import SnapshotGrammar
 from ivr.grammar import GrammarError, compile_grammar_set, load_grammar_dir
 from ivr.grammar.template import TemplateError, parse_template
-from ivr.grammar_registry import GrammarSnapshot
 from ivr.twilio.media import StreamProtocolError, parse_message
 
 ROOT = Path(__file__).resolve().parent.parent

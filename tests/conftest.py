@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 import uvicorn
 
-from ivr.app import create_app
+from ivr.app.services import Services, build_services
 from ivr.asr.base import SpeechEngine
-from ivr.services import Services, build_services
 from ivr.settings import Settings, load_settings
 from ivr.sim.caller import CallResult, SimConfig, Simulator, Step
 from ivr.store.pin_keys import parse_keys
@@ -25,6 +24,7 @@ from ivr.store.repo import Store
 from ivr.store.seed import seed_demo
 from ivr.tts.espeak import EspeakSynthesizer
 from ivr.tts.synth import Pyttsx3Synthesizer, Synthesizer
+from ivr.web.factory import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTH_TOKEN = "test-auth-token-0123456789"

@@ -27,7 +27,7 @@ simply left out.
 
 This module is pure: it reads those files, runs cases through a ``Listen`` function given by
 the caller (speech synthesis + telephone channel + both recognizer passes, see
-:mod:`ivr.grammar.listening`), judges each result as the dialog would (the intent it
+:mod:`ivr.evaluation.listening`), judges each result as the dialog would (the intent it
 understands and whether it would act, confirm or reject), and summarizes accuracy per menu
 and per intent.
 """

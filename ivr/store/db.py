@@ -129,8 +129,6 @@ def writer(engine: Engine) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create any missing tables and indexes, and widen columns the model has widened
     (:mod:`ivr.store.migrate`); never drops or narrows anything."""
-    from ivr.store import recordings  # noqa: F401  (its table is part of the schema)
-
     try:
         Base.metadata.create_all(writer(engine))
         widen_columns(engine)

@@ -20,28 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, ForeignKey, Integer, String, delete, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from ivr.store.db import writer
 from ivr.store.errors import StoreError
-from ivr.store.models import Base, UTCDateTime
+from ivr.store.models import Recording
 
 _ID_BYTES = 12
-
-
-class Recording(Base):
-    """One kept utterance: the turn it belongs to and when it goes."""
-
-    __tablename__ = "utterance_recordings"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    call_sid: Mapped[str] = mapped_column(ForeignKey("calls.call_sid", ondelete="CASCADE"))
-    turn_seq: Mapped[int] = mapped_column(Integer)
-    menu: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 @dataclass(frozen=True)

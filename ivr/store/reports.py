@@ -18,7 +18,7 @@ from sqlalchemy import Engine, Row, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ivr.store.errors import StoreError
-from ivr.store.models import Turn
+from ivr.store.models import Recording, Turn
 
 NOTHING_RECOGNIZED = "(nothing recognized)"
 NO_MATCH = "no_match"
@@ -132,8 +132,6 @@ def _recordings(
     engine: Engine, since: datetime | None, now: datetime
 ) -> dict[tuple[str, str], list[str]]:
     """Live recordings of no-match turns, by (menu, report label), newest first."""
-    from ivr.store.recordings import Recording
-
     query = (
         select(Turn.menu, Turn.input, Turn.transcript, Recording.id)
         .join(

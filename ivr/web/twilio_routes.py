@@ -22,10 +22,10 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from ivr.app.services import Services
 from ivr.call.session import CallSession, SessionError
 from ivr.dialog.effects import TransferSummary
 from ivr.dialog.outcomes import TransferReason
-from ivr.services import Services
 from ivr.store.errors import StoreError
 from ivr.twilio import stream_secret, twiml
 from ivr.twilio.identity import normalize_party

@@ -9,13 +9,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from ivr.desk.feed import TransferFeed
+from ivr.desk.signin_gate import SignInGate
 from ivr.settings import load_settings
 from ivr.store.agents import AgentStore
 from ivr.store.repo import Store
 from ivr.store.seed import seed_demo
-from ivr.web.agent.feed import TransferFeed
 from ivr.web.agent.install import install_desk
-from ivr.web.agent.signin_gate import SignInGate
 from tests.agent.desk_helpers import CHEAP_SCRYPT_N, PASSWORD, DeskDeps
 from tests.conftest import PIN_KEY, TEST_PINS
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import httpx
 from starlette.testclient import TestClient
 
+from ivr.desk.feed import TransferFeed
+from ivr.desk.signin_gate import SignInGate
 from ivr.settings import Settings
 from ivr.store.agents import AgentStore
 from ivr.store.repo import Store
-from ivr.web.agent.feed import TransferFeed
-from ivr.web.agent.signin_gate import SignInGate
 
 PASSWORD = "correct horse battery staple"
 CHEAP_SCRYPT_N = 2**10

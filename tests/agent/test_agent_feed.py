@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from ivr.web.agent.feed import DeskEvent, TransferFeed
+from ivr.desk.feed import DeskEvent, TransferFeed
 
 WAIT_S = 10.0
 EVENT = DeskEvent("transfer", "CA" + "1" * 32)

@@ -9,9 +9,9 @@ import asyncio
 import httpx
 import pytest
 
+from ivr.desk.feed import DeskEvent
 from ivr.sim.caller import Step, new_call_sid
 from ivr.twilio.signature import sign
-from ivr.web.agent.feed import DeskEvent
 from tests.conftest import AUTH_TOKEN, LiveServer
 
 WAIT_S = 60.0

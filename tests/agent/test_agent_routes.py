@@ -9,12 +9,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from ivr.desk.feed import DeskEvent
+from ivr.desk.signin_gate import SignInGate
 from ivr.store.agents import AgentStore
-from ivr.web.agent.feed import DeskEvent
 from ivr.web.agent.guard import SESSION_COOKIE
 from ivr.web.agent.install import install_desk
 from ivr.web.agent.routes import WRONG_CREDENTIALS
-from ivr.web.agent.signin_gate import SignInGate
 from tests.agent.desk_helpers import (
     CHEAP_SCRYPT_N,
     PASSWORD,

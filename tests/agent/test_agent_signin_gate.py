@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from ivr.web.agent.signin_gate import SignInBusy, SignInGate, TokenBucket
+from ivr.desk.signin_gate import SignInBusy, SignInGate, TokenBucket
 from ivr.web.client_address import client_key
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ivr.asr.pocketsphinx_engine import PocketSphinxEngine
+from ivr.evaluation.listening import PhoneListener, read_wav
 from ivr.grammar import compile_menu, load_grammar_dir
-from ivr.grammar.listening import PhoneListener, read_wav
 from ivr.grammar.regression import Case, Condition
 from ivr.tts.synth import Pyttsx3Synthesizer
 

@@ -8,7 +8,7 @@ from typing import Literal
 import pytest
 
 from ivr.asr.errors import EngineError
-from ivr.grammar.recognizers import (
+from ivr.evaluation.recognizers import (
     packaged_vosk_model,
     regression_plan,
     vocabulary_engines,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from ivr.app.grammar_registry import GrammarRegistry, GrammarSnapshot
 from ivr.grammar import GrammarError, GrammarSet, Issue
 from ivr.grammar.check import check_grammar_set
-from ivr.grammar_registry import GrammarRegistry, GrammarSnapshot
 from tests.grammar.grammar_texts import line_with
 
 WriteGrammar = Callable[..., Path]

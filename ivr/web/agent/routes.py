@@ -24,13 +24,13 @@ from fastapi.responses import (
     StreamingResponse,
 )
 
+from ivr.desk.feed import DeskEvent, EventKind, TransferFeed
+from ivr.desk.signin_gate import SignInBusy, SignInGate
 from ivr.settings import Settings
 from ivr.store.agents import AgentSessionView, AgentStore
 from ivr.store.repo import Store
-from ivr.web.agent.feed import DeskEvent, EventKind, TransferFeed
 from ivr.web.agent.guard import LOGIN_PATH, SESSION_COOKIE, session_token
 from ivr.web.agent.render import render_desk, render_login
-from ivr.web.agent.signin_gate import SignInBusy, SignInGate
 from ivr.web.agent.stream import desk_events, load_cards
 from ivr.web.client_address import client_key
 
@@ -42,7 +42,7 @@ WRONG_CREDENTIALS = "Wrong username or password."
 
 
 class DeskServices(Protocol):
-    """What the desk uses of :class:`ivr.services.Services`."""
+    """What the desk uses of :class:`ivr.app.services.Services`."""
 
     settings: Settings
     store: Store

@@ -15,11 +15,11 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable
 
+from ivr.desk.feed import TransferFeed
 from ivr.store.agents import AgentSessionView
 from ivr.store.errors import StoreError
 from ivr.store.repo import Store
 from ivr.web.agent.cards import TransferCard, build_card, sorted_cards
-from ivr.web.agent.feed import TransferFeed
 from ivr.web.agent.render import render_card
 
 log = logging.getLogger("ivr.web.agent")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ivr.app.grammar_registry import GrammarSnapshot
 from ivr.dialog import backend as b
 from ivr.dialog.ports import GrammarMatch, MenuPrompts
-from ivr.grammar_registry import GrammarSnapshot
 from ivr.store.repo import Store
 
 

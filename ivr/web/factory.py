@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from ivr.app.services import Services, build_services
 from ivr.logs import guard_wire_loggers
-from ivr.services import Services, build_services
 from ivr.settings import Settings
 from ivr.web.agent.install import install_desk
 from ivr.web.api import make_api_router

@@ -4,7 +4,7 @@ Events carry only what changed and which call; each desk then reads the call fro
 store and renders it for its own agent. So events stay tiny, a missed event costs
 nothing that the next read does not repair, and nothing personal sits in a queue.
 
-One feed per process (owned by :class:`ivr.services.Services`). ``publish`` never blocks
+One feed per process (owned by :class:`ivr.app.services.Services`). ``publish`` never blocks
 and may be called from any thread: a call session on the event loop, a route running in
 FastAPI's thread pool. A subscriber that falls ``max_pending`` events behind is dropped
 (its stream ends; the browser reconnects and re-reads everything) rather than letting

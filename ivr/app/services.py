@@ -7,18 +7,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ivr.app.adapters import SnapshotGrammar, StoreBackend
+from ivr.app.grammar_registry import GrammarRegistry, GrammarSnapshot
 from ivr.asr.base import SpeechEngine
 from ivr.asr.errors import EngineError
 from ivr.asr.select import load_engine, plan_engine
 from ivr.asr.whisper_engine import WhisperEngine
 from ivr.call.session import CallDeps
+from ivr.desk.feed import TransferFeed
+from ivr.desk.signin_gate import SignInGate
 from ivr.dialog.context import DialogContext
 from ivr.dialog.messages import DEFAULTS, render
 from ivr.dialog.policy import DialogPolicy
-from ivr.dialog_adapters import SnapshotGrammar, StoreBackend
 from ivr.grammar import GrammarSet, Issue
 from ivr.grammar.check import check_grammar_set
-from ivr.grammar_registry import GrammarRegistry, GrammarSnapshot
 from ivr.recognition.freepass import FreePass
 from ivr.settings import Settings
 from ivr.store.agents import AgentStore
@@ -28,8 +30,6 @@ from ivr.store.recordings import RecordingStore
 from ivr.store.repo import Store, utcnow
 from ivr.tts.cache import PromptCache
 from ivr.tts.synth import Pyttsx3Synthesizer, Synthesizer
-from ivr.web.agent.feed import TransferFeed
-from ivr.web.agent.signin_gate import SignInGate
 
 log = logging.getLogger("ivr")
 

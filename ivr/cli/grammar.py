@@ -1,7 +1,7 @@
 """``ivr grammar check|try|sample|test``: the ops tools for editing menu grammars safely.
 
 Thin: argument parsing and printing. The work is in :mod:`ivr.grammar` (check, sampler,
-regression) and the recognizer choice in :mod:`ivr.grammar.recognizers`.
+regression) and the recognizer choice in :mod:`ivr.evaluation.recognizers`.
 """
 
 from __future__ import annotations
@@ -89,9 +89,9 @@ def _plural(count: int, word: str) -> str:
 
 def _check(directory: Path, *, vocab: bool) -> int:
     from ivr.asr.base import SpeechEngine
+    from ivr.evaluation.recognizers import vocabulary_engines
     from ivr.grammar.check import check_grammar_dir
     from ivr.grammar.loader import analyse_grammar_dir
-    from ivr.grammar.recognizers import vocabulary_engines
     from ivr.grammar.regression import TESTS_DIR, load_suites
 
     env = load_section(SpeechSettings)
@@ -145,9 +145,9 @@ def _explore(directory: Path, args: argparse.Namespace) -> int:
 def _test(directory: Path, only_menu: str | None, repeat: int, retries: int) -> int:
     from ivr.asr.errors import EngineError
     from ivr.asr.select import load_engine
+    from ivr.evaluation.listening import PhoneListener
+    from ivr.evaluation.recognizers import free_pass_for, regression_plan
     from ivr.grammar import GrammarError, compile_grammar_set, load_grammar_dir
-    from ivr.grammar.listening import PhoneListener
-    from ivr.grammar.recognizers import free_pass_for, regression_plan
     from ivr.grammar.regression import (
         failed,
         load_suites,
@@ -214,10 +214,10 @@ def _eval(directory: Path, manifest: Path, second_pass: str | None, errors: int)
     from ivr.asr.errors import EngineError
     from ivr.asr.select import load_engine
     from ivr.evaluation.manifest import ManifestError, read_manifest
+    from ivr.evaluation.recognizers import free_pass_for, regression_plan
     from ivr.evaluation.runner import Listener
     from ivr.evaluation.scoring import report_lines, summarize
     from ivr.grammar import GrammarError, compile_grammar_set, load_grammar_dir
-    from ivr.grammar.recognizers import free_pass_for, regression_plan
 
     env = load_section(SpeechSettings)
     try:

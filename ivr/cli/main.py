@@ -91,12 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     dsub = db.add_subparsers(dest="db_command", required=True)
     dsub.add_parser("seed", help="create the schema and load the demo customers")
 
-    from ivr.agent_cli import add_agents_parser
+    from ivr.cli.agents import add_agents_parser
 
     add_agents_parser(sub)
 
-    from ivr.cli_grammar import add_grammar_commands
-    from ivr.cli_report import add_report_commands
+    from ivr.cli.grammar import add_grammar_commands
+    from ivr.cli.report import add_report_commands
 
     add_grammar_commands(sub)
     add_report_commands(sub)
@@ -127,13 +127,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "db":
         return _db_seed()
     if command == "agents":
-        from ivr.agent_cli import run_agents
+        from ivr.cli.agents import run_agents
 
         return run_agents(args)
     if command == "grammar":
         return _grammar(args)
     if command == "report":
-        from ivr.cli_report import run_report
+        from ivr.cli.report import run_report
 
         return run_report(args)
     raise AssertionError(command)
@@ -142,7 +142,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
-    from ivr.app import create_app
+    from ivr.web.factory import create_app
 
     app = create_app(settings)
     uvicorn.run(
@@ -271,10 +271,6 @@ def _db_seed() -> int:
 
 
 def _grammar(args: argparse.Namespace) -> int:
-    from ivr.cli_grammar import run_grammar
+    from ivr.cli.grammar import run_grammar
 
     return run_grammar(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
