@@ -69,6 +69,8 @@ class KeyCollector:
         self._digits = ""
         self._bounds: tuple[int, int] | None = None
         self._deadline: int | None = None
+        self._full_at: int | None = None
+        """When the last number was submitted for reaching its maximum length."""
         self._typeahead: deque[str] = deque(maxlen=MAX_TYPEAHEAD)
 
     # -- admission -------------------------------------------------------------------
@@ -82,6 +84,18 @@ class KeyCollector:
         self._stream.add(stream_ms)
         self._wall.add(wall_ms)
         return Admission.ACCEPT
+
+    def late_terminator(self, key: str, stream_ms: int) -> bool:
+        """Whether ``key`` is the ``#`` that ends a number already submitted at its maximum
+        length: to be ignored, not heard as the caller's next input.
+
+        Prompts say "… then press pound", so callers finish a full-length number (or a
+        PIN) with ``#`` out of habit. The entry was complete at its last digit and the
+        dialog has moved on; that ``#`` would otherwise interrupt the very next prompt —
+        the PIN request, or the balance the PIN was for — as a barge-in.
+        """
+        full_at, self._full_at = self._full_at, None
+        return key == "#" and full_at is not None and stream_ms - full_at <= INTER_DIGIT_MS
 
     @property
     def dropping(self) -> bool:
@@ -112,6 +126,7 @@ class KeyCollector:
             return self._take() if self._digits else None
         self._digits += key
         if len(self._digits) >= self._bounds[1]:
+            self._full_at = stream_ms
             return self._take()
         self._deadline = stream_ms + INTER_DIGIT_MS
         return None

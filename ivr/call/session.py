@@ -333,6 +333,8 @@ class CallSession:
             if not was_dropping:
                 log.warning("call %s: DTMF flood, ignoring keys", self.call_sid)
             return
+        if self._keys.late_terminator(digit, self._stream_ms):
+            return
         await self._on_key(digit)
 
     async def _on_key(self, digit: str) -> None:

@@ -90,6 +90,36 @@ def test_keys_number_ends_with_hash_and_a_lone_hash_is_ignored() -> None:
     assert keys.press("#", 0) == "000055"
 
 
+def test_keys_hash_after_a_full_length_number_is_its_terminator_not_new_input() -> None:
+    keys = KeyCollector()
+    keys.listen((4, 4))
+    assert [keys.press(k, 1000) for k in "2468"] == [None, None, None, "2468"]
+    keys.listen(None)  # the dialog has moved on to the next menu
+    assert keys.late_terminator("#", 1200)  # "… then press pound": swallowed
+    assert not keys.late_terminator("#", 1300)  # only the one that ended the number
+
+
+def test_keys_only_a_hash_right_after_the_full_number_is_swallowed() -> None:
+    keys = KeyCollector()
+    keys.listen((4, 4))
+    for k in "2468":
+        keys.press(k, 0)
+    assert not keys.late_terminator("1", 100)  # the caller's next choice is a real key
+    assert not keys.late_terminator("#", 200)
+    for k in "2468":
+        keys.press(k, 0)
+    assert not keys.late_terminator("#", INTER_DIGIT_MS + 1)  # long after: new input
+
+
+def test_keys_hash_that_submitted_a_number_leaves_nothing_to_swallow() -> None:
+    keys = KeyCollector()
+    keys.listen((4, 12))
+    for k in "123456":
+        keys.press(k, 0)
+    assert keys.press("#", 0) == "123456"
+    assert not keys.late_terminator("#", 100)
+
+
 def test_keys_number_ends_after_the_inter_digit_time() -> None:
     keys = KeyCollector()
     keys.listen((4, 12))
