@@ -25,6 +25,7 @@ from ivr.asr.whisper_engine import FreeTranscript
 from ivr.audio.codec import split_chunks, ulaw_to_pcm16
 from ivr.audio.vad import FrameAnalyser, SpeechDetector, VadConfig, VadEvent
 from ivr.call.keys import Admission, KeyCollector
+from ivr.call.playback import Playback
 from ivr.call.ports import Backend, CallRecorder, GrammarSource, Send
 from ivr.dialog import effects as fx
 from ivr.dialog import events as ev
@@ -157,10 +158,7 @@ class CallSession:
         self._preroll: deque[bytes] = deque(maxlen=PREROLL_FRAMES)
         self._listen: fx.Listen | None = None
         self._utterance: _Utterance | None = None
-        self._marks: set[str] = set()
-        self._marks_drained = asyncio.Event()
-        self._marks_drained.set()
-        self._prompt_seq = 0
+        self._playback = Playback()
         self._no_input_at: int | None = None
         self._keys = KeyCollector()
         self._last_menu: str | None = None
@@ -354,12 +352,8 @@ class CallSession:
             await self._submit_keys(keyed)
 
     def _on_mark(self, name: str) -> None:
-        if name not in self._marks:
-            return  # not one we sent, or already answered: nothing more finished playing
-        self._marks.discard(name)
-        if self._marks:
-            return
-        self._marks_drained.set()
+        if not self._playback.returned(name):
+            return  # more is playing (or the mark was not one we are waiting for)
         if self._listen is not None and self._no_input_at is None and self._utterance is None:
             self._no_input_at = self._stream_ms + self._listen.no_input_ms
         self._events.put_nowait(ev.PromptFinished(prompt_id=name))
@@ -443,7 +437,7 @@ class CallSession:
             self._track(utt.task)
         # A discarded noise burst must not cancel the no-input timer for good.
         listening = utt is not None and self._listen is not None
-        if listening and self._no_input_at is None and not self._marks:
+        if listening and self._no_input_at is None and not self._playback.playing:
             assert self._listen is not None
             self._no_input_at = self._stream_ms + self._listen.no_input_ms
 
@@ -513,33 +507,28 @@ class CallSession:
         self._vad.reset()
         self._vad.set_end_silence_ms(listen.end_silence_ms)
         self._keys.listen(listen.digits)
-        self._no_input_at = None if self._marks else self._stream_ms + listen.no_input_ms
+        playing = self._playback.playing
+        self._no_input_at = None if playing else self._stream_ms + listen.no_input_ms
 
     # ------------------------------------------------------------------ outbound
 
     async def _barge_in(self) -> None:
-        if self._marks and self.stream_sid is not None:
+        if self._playback.playing and self.stream_sid is not None:
             log.info("call %s: barge-in, clearing prompt audio", self.call_sid)
             await self._send(clear_message(self.stream_sid))
 
     async def _play(self, play: fx.Play) -> None:
         assert self.stream_sid is not None
         audio = await self.deps.prompts.get(play.text, personal=play.personal)
-        self._prompt_seq += 1
-        name = f"{play.prompt_id}-{self._prompt_seq}"
+        name = self._playback.next_mark(play.prompt_id)
         # What the caller was told is part of the call record (agents and the simulator
         # read it); written before the audio goes out, like every turn.
         recorded = play.text if play.recorded is None else play.recorded
         await self._blocking(self.deps.recorder.record_prompt, self.call_sid, name, recorded)
         for chunk in split_chunks(audio, OUTBOUND_FRAMES_PER_MESSAGE):
             await self._send(media_message(self.stream_sid, chunk))
-        self._marks.add(name)
-        self._marks_drained.clear()
+        self._playback.sent(name)  # playing from now: its audio is on its way
         await self._send(mark_message(self.stream_sid, name))
-
-    async def _wait_for_playback(self, limit_s: float = 30.0) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._marks_drained.wait(), timeout=limit_s)
 
     # ------------------------------------------------------------------ dialog
 
@@ -682,7 +671,7 @@ class CallSession:
         """Let the last prompt finish playing, then close the stream (Twilio runs the
         ``<Connect action>``, which dials the agent or hangs up)."""
         self._stop_listening()
-        await self._wait_for_playback()
+        await self._playback.finished()
         if record_status and self.call_sid is not None:
             await self._blocking(self.deps.recorder.end_call, self.call_sid, status)
         self.finished = True
