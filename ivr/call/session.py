@@ -20,10 +20,10 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ivr.asr.base import RecognizerSession, SpeechEngine, Transcript
-from ivr.asr.whisper_engine import FreeTranscript
+from ivr.asr.base import SpeechEngine
 from ivr.audio.codec import split_chunks, ulaw_to_pcm16
 from ivr.audio.vad import FrameAnalyser, SpeechDetector, VadConfig, VadEvent
+from ivr.call.hearing import Hearing, Utterance
 from ivr.call.keys import Admission, KeyCollector
 from ivr.call.playback import Playback
 from ivr.call.ports import Backend, CallRecorder, GrammarSource, Send
@@ -33,11 +33,8 @@ from ivr.dialog.context import DialogContext
 from ivr.dialog.engine import step
 from ivr.dialog.masking import mask_digits
 from ivr.dialog.state import CallState, new_call_state
-from ivr.grammar.compiler import CompiledMenu
-from ivr.recognition.decide import Decision, DecisionPolicy, decide
-from ivr.recognition.evidence import free_meaning, gather
+from ivr.recognition.decide import DecisionPolicy
 from ivr.recognition.freepass import FreePass
-from ivr.recognition.freetext import clean_free, ends_a_sentence
 from ivr.tts.cache import PromptCache
 from ivr.twilio import stream_secret
 from ivr.twilio.media import (
@@ -58,21 +55,10 @@ log = logging.getLogger("ivr.call")
 
 PREROLL_FRAMES = 15
 """Audio kept from before speech onset (300 ms), so the first syllable reaches the recognizer."""
-FEED_FRAMES = 5
-"""Frames batched per recognizer call (100 ms): fewer thread hops, still incremental."""
 OUTBOUND_FRAMES_PER_MESSAGE = 25
 """Prompt audio per outbound media message (500 ms). Twilio plays any whole number of
 20 ms frames per message; one message per frame cost 25× the JSON, base64 and WebSocket
 work for the same audio (bench/: 1882 messages per scripted call instead of ~80)."""
-EARLY_END_SILENCE_MS = 300
-"""Pause after which what the caller said so far, when it is already complete (a sentence
-of the grammar, or a meaning the free-form pass found), ends the utterance (the full
-end-of-speech silence is 450–700 ms)."""
-SPECULATE_SILENCE_MS = 160
-"""Pause after which the free-form pass starts on what was said so far, so that its answer
-is ready by the early end of speech (it takes ~150 ms of CPU)."""
-RESUMED_FRAMES = 3
-"""Voiced frames (60 ms) after that pause that mean the caller is speaking again."""
 KEPT_OUTCOMES = frozenset({"no_match", "needs_confirmation"})
 """Turns whose audio is kept for tuning (opt-in): not understood, or understood unsurely."""
 BACKEND_TIMEOUT_S = 5.0
@@ -108,33 +94,6 @@ class CallDeps:
     Set only when ops opted in to recordings for tuning; blocking."""
 
 
-@dataclass
-class _Utterance:
-    """Caller audio of one utterance on its way to the recognizer."""
-
-    menu: CompiledMenu
-    """The menu grammar this utterance is recognized *and* interpreted with: pinned when
-    it starts, so a hot reload can never split one turn between two grammars."""
-    queue: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
-    pending: list[bytes] = field(default_factory=list)
-    audio: bytearray = field(default_factory=bytearray)
-    """Everything fed to the grammar pass, for the free-form pass."""
-    task: asyncio.Task[Transcript] | None = None
-    confirmed: bool = False
-    partial: str = ""
-    """The recognizer's best words so far, updated after each chunk it is fed."""
-    speculative: asyncio.Task[FreeTranscript] | None = None
-    """The free-form pass started at the caller's first pause, over the audio until then."""
-    voiced_since_speculation: int = 0
-    """Voiced frames heard since it started: speech again, when there are enough of them."""
-
-    @property
-    def spoke_since_speculation(self) -> bool:
-        """The caller went on speaking after the pause the free-form pass started at (a
-        single loud frame on a noisy line is not speech resuming)."""
-        return self.voiced_since_speculation >= RESUMED_FRAMES
-
-
 class CallSession:
     """Drives one call. Feed it parsed Media Streams messages with :meth:`on_message`."""
 
@@ -157,7 +116,15 @@ class CallSession:
         self._frames = FrameAnalyser()
         self._preroll: deque[bytes] = deque(maxlen=PREROLL_FRAMES)
         self._listen: fx.Listen | None = None
-        self._utterance: _Utterance | None = None
+        self._utterance: Utterance | None = None
+        self._hearing = Hearing(
+            engine=deps.engine,
+            executor=deps.executor,
+            track=self._track,
+            free_pass=deps.free_pass,
+            free_executor=deps.free_executor,
+            decision=deps.decision,
+        )
         self._playback = Playback()
         self._no_input_at: int | None = None
         self._keys = KeyCollector()
@@ -209,6 +176,7 @@ class CallSession:
             raise SessionError(f"stream refused: {claim.value}")
         self.stream_sid = start.stream_sid
         self.call_sid = start.call_sid
+        self._hearing.call_sid = start.call_sid
         self.caller = str(record.get("from") or "")
         called = str(record.get("to") or "")
         log.info("call %s: stream %s started", self.call_sid, self.stream_sid)
@@ -240,10 +208,8 @@ class CallSession:
         if vad is VadEvent.ONSET:
             self._begin_utterance()
         elif utt is not None:
-            utt.pending.append(pcm)
-            if len(utt.pending) >= FEED_FRAMES:
-                self._flush(utt)
-            self._speculate(utt)
+            self._hearing.feed(utt, pcm)
+            self._hearing.speculate(utt, self._vad.silent_run)
         if vad is VadEvent.CONFIRMED and self._utterance is not None:
             self._utterance.confirmed = True
             self._no_input_at = None
@@ -254,7 +220,9 @@ class CallSession:
             silence = self._vad.config.end_silence_frames * FRAME_MS
             await self._end_utterance(listen, noise=self._vad.hit_limit, silence_ms=silence)
             return
-        elif self._complete_so_far(listen):
+        elif self._utterance is not None and self._hearing.complete_so_far(
+            self._utterance, listen.digits, self._vad.silent_run
+        ):
             # Early end of speech: what the caller said is already a whole phrase of the
             # menu and they have paused, so answer now instead of waiting out the full
             # end-of-speech silence.
@@ -263,47 +231,6 @@ class CallSession:
             await self._end_utterance(listen, silence_ms=silence, early=True)
             return
         await self._check_timers(listen)
-
-    def _complete_so_far(self, listen: fx.Listen) -> bool:
-        """Whether the caller, now pausing, has already said something whole: a sentence
-        of the grammar so far, or a meaning the free-form pass found at the pause."""
-        utt = self._utterance
-        if utt is None or not utt.confirmed:
-            return False
-        if self._vad.silent_run < EARLY_END_SILENCE_MS // FRAME_MS:
-            return False
-        if listen.digits is not None and listen.digits[0] != listen.digits[1]:
-            return False  # variable-length numbers: a pause may be between digit groups
-        if utt.partial and utt.menu.match(utt.partial) is not None:
-            return True
-        free = utt.speculative
-        if free is None or utt.spoke_since_speculation or not free.done() or free.cancelled():
-            return False
-        if free.exception() is not None:
-            return False
-        heard = free.result()
-        if ends_a_sentence(heard.text):
-            return True
-        return free_meaning(utt.menu, clean_free(heard.text, utt.menu)) is not None
-
-    def _speculate(self, utt: _Utterance) -> None:
-        """At the caller's first pause, start the free-form pass over what they said so far;
-        if they go on speaking, the result is not used."""
-        free = self.deps.free_pass
-        if free is None or not utt.confirmed:
-            return
-        if self._vad.silent_run == 0 and utt.speculative is not None:
-            utt.voiced_since_speculation += 1
-        if self._vad.silent_run != SPECULATE_SILENCE_MS // FRAME_MS:
-            return
-        if utt.speculative is not None and not utt.spoke_since_speculation:
-            return
-        if utt.speculative is not None:
-            utt.speculative.cancel()  # its audio is out of date; do not decode it for nothing
-        self._flush(utt)
-        utt.speculative = asyncio.create_task(self._free_pass(utt.menu, bytes(utt.audio)))
-        utt.voiced_since_speculation = 0
-        self._track(utt.speculative)
 
     async def _check_timers(self, listen: fx.Listen) -> None:
         now = self._stream_ms
@@ -365,10 +292,8 @@ class CallSession:
         self._stop_listening()
         await self._events.put(ev.CallerHungUp())
         await self._drain_dialog()
-        if self.call_sid is not None:
-            await self._blocking(self.deps.recorder.end_call, self.call_sid, "abandoned")
-        self.finished = True
-        self.ending_reason = "caller_hung_up"
+        # Twilio closes the socket after a stop: nothing for us to close.
+        await self._finish("caller_hung_up", status="abandoned", close=False)
 
     # ------------------------------------------------------------------ listening
 
@@ -376,59 +301,8 @@ class CallSession:
         listen = self._listen
         if listen is None:
             return
-        utt = _Utterance(self.deps.grammars.compiled()[listen.menu_id], pending=list(self._preroll))
-        utt.task = asyncio.create_task(self._recognize(utt))
-        self._utterance = utt
-        self._flush(utt)
-
-    def _flush(self, utt: _Utterance) -> None:
-        if utt.pending:
-            chunk = b"".join(utt.pending)
-            utt.queue.put_nowait(chunk)
-            utt.audio += chunk
-            utt.pending = []
-
-    async def _free_pass(self, menu: CompiledMenu, audio: bytes) -> FreeTranscript:
-        free = self.deps.free_pass
-        assert free is not None
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.deps.free_executor, free.hear, menu, audio)
-
-    async def _understand(self, utt: _Utterance, grammar: Transcript) -> Decision:
-        """Combine the grammar pass with the free-form pass (reusing the one started at the
-        pause when the caller said nothing more since)."""
-        if self.deps.free_pass is None:
-            return decide(gather(utt.menu, grammar, None), self.deps.decision)
-        task = utt.speculative
-        if task is None or utt.spoke_since_speculation:
-            if task is not None:
-                task.cancel()
-            task = asyncio.create_task(self._free_pass(utt.menu, bytes(utt.audio)))
-        try:
-            free: FreeTranscript | None = await task
-        except Exception:
-            # The second pass only checks and extends the first: without it the call goes
-            # on as the grammar pass alone would hear it, rather than to an agent.
-            log.exception("call %s: second pass failed; grammar pass alone", self.call_sid)
-            free = None
-        return decide(gather(utt.menu, grammar, free), self.deps.decision)
-
-    async def _recognize(self, utt: _Utterance) -> Transcript:
-        loop = asyncio.get_running_loop()
-        pool = self.deps.executor
-        grammar = utt.menu.recognizer
-        rec: RecognizerSession = await loop.run_in_executor(pool, self.deps.engine.open, grammar)
-
-        def feed(chunk: bytes) -> str:
-            rec.accept(chunk)
-            return rec.partial()
-
-        while True:
-            chunk = await utt.queue.get()
-            if chunk is None:
-                break
-            utt.partial = await loop.run_in_executor(pool, feed, chunk)
-        return await loop.run_in_executor(pool, rec.finish)
+        menu = self.deps.grammars.compiled()[listen.menu_id]
+        self._utterance = self._hearing.open(menu, list(self._preroll))
 
     def _drop_utterance(self) -> None:
         utt, self._utterance = self._utterance, None
@@ -455,8 +329,7 @@ class CallSession:
             silence_ms,
             "said something whole" if early else "full pause" if not noise else "too long",
         )
-        self._flush(utt)
-        utt.queue.put_nowait(None)
+        self._hearing.close(utt)
         self._stop_listening()
         task = utt.task
 
@@ -467,7 +340,7 @@ class CallSession:
                     log.info("call %s: unbroken sound up to the limit: noise", self.call_sid)
                     heard = ev.Heard(text="", confidence=0.0)
                 else:
-                    decision = await self._understand(utt, transcript)
+                    decision = await self._hearing.understand(utt, transcript)
                     heard = ev.Heard(decision.text, decision.confidence, decision.meaning)
                     if utt.menu.menu.digits is None:  # never a PIN or an account number
                         self._heard_audio = (utt.menu.menu.id, bytes(utt.audio))
@@ -623,9 +496,9 @@ class CallSession:
                 summary,
             )
             self._announce_transfer()
-            await self._end("transferred", effect.reason, record_status=False)
+            await self._finish(effect.reason, after_playback=True)
         elif isinstance(effect, fx.HangUp):
-            await self._end("completed", effect.reason)
+            await self._finish(effect.reason, status="completed", after_playback=True)
 
     async def _keep_recording(self, turn: fx.TurnRecord, seq: int) -> None:
         heard, self._heard_audio = self._heard_audio, None
@@ -667,27 +540,42 @@ class CallSession:
             return
         await self._events.put(ev.BackendAnswered(request_id=effect.request_id, result=result))
 
-    async def _end(self, status: str, reason: str, *, record_status: bool = True) -> None:
-        """Let the last prompt finish playing, then close the stream (Twilio runs the
-        ``<Connect action>``, which dials the agent or hangs up)."""
+    async def _finish(
+        self,
+        reason: str,
+        *,
+        status: str | None = None,
+        after_playback: bool = False,
+        close: bool = True,
+    ) -> None:
+        """The one way a call ends in this session, whoever ends it.
+
+        ``after_playback`` lets the last prompt play out first (a goodbye, or "I'll put you
+        through"); ``status`` is recorded as the call's final status (a transfer records
+        its own); ``close`` closes the stream, after which Twilio runs the ``<Connect
+        action>`` — dialling the agent, hanging up, or (``/twilio/stream-ended`` seeing no
+        decision) apologising and transferring: never dead air.
+        """
+        if self.finished:
+            return
         self._stop_listening()
-        await self._playback.finished()
-        if record_status and self.call_sid is not None:
+        if after_playback:
+            await self._playback.finished()
+        if status is not None and self.call_sid is not None:
             await self._blocking(self.deps.recorder.end_call, self.call_sid, status)
         self.finished = True
         self.ending_reason = reason
-        log.info("call %s: stream closing (%s: %s)", self.call_sid, status, reason)
-        await self._close()
+        if not close:
+            return
+        log.info("call %s: stream closing (%s)", self.call_sid, reason)
+        try:
+            await self._close()
+        except Exception:
+            log.exception("call %s: closing the stream failed", self.call_sid)
 
     async def _fail(self, reason: str) -> None:
-        """Something broke on our side: never dead air — the stream closes and
-        ``/twilio/stream-ended`` sends the caller to an agent with an apology."""
-        if self.finished:
-            return
-        self.finished = True
-        self.ending_reason = reason
-        with contextlib.suppress(Exception):
-            await self._close()
+        """Something broke on our side: end the call now (see :meth:`_finish`)."""
+        await self._finish(reason)
 
     async def abort(self, reason: str) -> None:
         """End the call after a protocol error (the reader loop calls this)."""
