@@ -38,7 +38,7 @@ from ivr.asr.base import RecognizerGrammar, Transcript
 from ivr.audio.codec import pcm16_to_ulaw, silence_ulaw
 from ivr.call.session import CallSession
 from ivr.settings import load_settings
-from ivr.sim.caller import new_call_sid
+from ivr.sim.caller import Earpiece, new_call_sid
 from ivr.store.seed import seed_demo
 from ivr.store.views import CallRecord
 from ivr.tts.synth import Speech
@@ -121,10 +121,10 @@ def vowel(ms: int) -> bytes:
 
 @dataclass
 class FakeTwilio:
-    """Twilio's side of the stream: a playback buffer drained 20 ms per inbound frame."""
+    """Twilio's side of the stream: outbound audio played 20 ms per inbound frame, by the
+    simulator's own :class:`~ivr.sim.caller.Earpiece` (marks at their positions)."""
 
-    queue: deque[int | str] = field(default_factory=deque)
-    """Bytes of audio still to play, and the names of marks between them, in order."""
+    ear: Earpiece = field(default_factory=Earpiece)
     due: list[str] = field(default_factory=list)
     """Marks to send back before the next frame (their audio has played or was cleared)."""
     sent: list[dict[str, Any]] = field(default_factory=list)
@@ -140,41 +140,26 @@ class FakeTwilio:
         self.sent.append(message)
         event = message["event"]
         if event == "media":
-            self.queue.append(len(base64.b64decode(message["media"]["payload"])))
+            self.ear.push_audio(base64.b64decode(message["media"]["payload"]))
         elif event == "mark":
-            self.queue.append(message["mark"]["name"])
+            self.ear.push_mark(message["mark"]["name"])
         elif event == "clear":
             # Twilio empties its buffer and sends back every mark that was waiting.
             self.cleared += 1
-            marks = [item for item in self.queue if isinstance(item, str)]
+            marks = self.ear.clear()
             self.due += marks
             self.cut += marks
-            self.queue.clear()
 
     @property
     def playing(self) -> bool:
         """Audio, or a mark not yet sent back, is waiting."""
-        return bool(self.queue)
+        return self.ear.busy
 
     def tick(self) -> list[str]:
         """Play one frame; the marks due now (cleared, or whose audio has all played)."""
-        due, self.due = self.due, []
-        budget = FRAME_BYTES
-        while self.queue:
-            head = self.queue[0]
-            if isinstance(head, str):
-                self.queue.popleft()
-                due.append(head)
-                self.played.append(head)
-                continue
-            if budget == 0:
-                break
-            used = min(head, budget)
-            budget -= used
-            if used == head:
-                self.queue.popleft()
-            else:
-                self.queue[0] = head - used
+        reached = [name for name, _ in self.ear.tick()]
+        self.played += reached
+        due, self.due = [*self.due, *reached], []
         return due
 
 

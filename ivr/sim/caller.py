@@ -173,7 +173,7 @@ def new_call_sid() -> str:
     return "CA" + f"{time.time_ns():032x}"[-32:]
 
 
-class _Earpiece:
+class Earpiece:
     """Server audio queued for playback, with marks at their positions."""
 
     def __init__(self) -> None:
@@ -238,6 +238,84 @@ def _stream_target(document: str) -> tuple[str, dict[str, str], str | None]:
         raise SimulationError(f"TwiML has no <Connect><Stream>: {document}")
     params = {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
     return stream.get("url", ""), params, connect.get("action")
+
+
+class _Mouth:
+    """What the caller sends next, frame by frame: the steps' audio, keys, line noise.
+
+    A step starts once the hotline has answered the last one and gone quiet for the
+    configured idle time, or — for a barge-in step — while a prompt is playing.
+    """
+
+    def __init__(
+        self,
+        steps: Sequence[Step],
+        audio: dict[int, bytes],
+        idle_frame: Callable[[], bytes],
+        idle_frames_needed: int,
+    ) -> None:
+        self.steps = steps
+        self.audio = audio
+        self.idle_frame = idle_frame
+        self.idle_frames_needed = idle_frames_needed
+        self.outgoing: deque[bytes] = deque()
+        self.owners: deque[int] = deque()
+        """Which step each outgoing frame belongs to (-1: silence), for timing only."""
+        self.keys: deque[str] = deque()
+        self.step_index = 0
+        self.idle_frames = 0
+        self.waiting_for_reply = True  # the greeting comes first
+
+    def due(self, ear: Earpiece) -> bool:
+        """Whether the next step starts at this frame."""
+        idle = not ear.busy and not self.outgoing and not self.keys
+        self.idle_frames = self.idle_frames + 1 if idle else 0
+        if (
+            self.waiting_for_reply
+            and ear.audio_since_action
+            and self.idle_frames >= self.idle_frames_needed
+        ):
+            self.waiting_for_reply = False
+        barge = (
+            self.step_index < len(self.steps)
+            and self.steps[self.step_index].barge_in
+            and ear.busy
+            and ear.current_ms >= BARGE_AFTER_MS
+            and not self.outgoing
+            and not self.keys
+        )
+        return (not self.waiting_for_reply and idle) or barge
+
+    def next_step(self) -> Step | None:
+        """The step to start now; None when the script is over."""
+        return self.steps[self.step_index] if self.step_index < len(self.steps) else None
+
+    def start(self, step: Step, ear: Earpiece) -> None:
+        """Queue what ``step`` sends (``hangup`` is the caller's to carry out)."""
+        if step.kind in ("say", "wav", "noise"):
+            frames = list(split_frames(self.audio[self.step_index]))
+            self.outgoing.extend(frames)
+            self.owners.extend([self.step_index] * len(frames))
+        elif step.kind == "dtmf":
+            self.keys.extend(step.value)
+        elif step.kind == "wait":
+            silence = [self.idle_frame() for _ in range(max(1, int(float(step.value) * 50)))]
+            self.outgoing.extend(silence)
+            self.owners.extend([-1] * len(silence))
+        self.step_index += 1
+        ear.audio_since_action = False
+        self.waiting_for_reply = step.kind not in ("wait", "noise")
+        self.idle_frames = 0
+
+    def key(self, chunk: int) -> str | None:
+        """The key to press at this frame: ~100 ms apart, like a person on a keypad."""
+        return self.keys.popleft() if self.keys and chunk % 5 == 0 else None
+
+    def frame(self) -> tuple[bytes, int]:
+        """The next 20 ms of caller audio and the step it belongs to (-1: none)."""
+        frame = self.outgoing.popleft() if self.outgoing else self.idle_frame()
+        owner = self.owners.popleft() if self.owners else -1
+        return frame, owner
 
 
 class Simulator:
@@ -412,28 +490,8 @@ class Simulator:
                 json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"})
             )
             seq = 1
-            await ws.send(
-                json.dumps(
-                    {
-                        "event": "start",
-                        "sequenceNumber": str(seq),
-                        "streamSid": stream_sid,
-                        "start": {
-                            "accountSid": cfg.account_sid,
-                            "streamSid": stream_sid,
-                            "callSid": result.call_sid,
-                            "tracks": ["inbound"],
-                            "customParameters": params,
-                            "mediaFormat": {
-                                "encoding": "audio/x-mulaw",
-                                "sampleRate": 8000,
-                                "channels": 1,
-                            },
-                        },
-                    }
-                )
-            )
-            ear = _Earpiece()
+            await ws.send(_start(stream_sid, seq, cfg.account_sid, result.call_sid, params))
+            ear = Earpiece()
             closed = asyncio.Event()
             timing = result.timing
 
@@ -482,27 +540,18 @@ class Simulator:
         result: CallResult,
         steps: Sequence[Step],
         audio: dict[int, bytes],
-        ear: _Earpiece,
+        ear: Earpiece,
         closed: asyncio.Event,
         stream_sid: str,
         seq_next: Callable[[], int],
     ) -> None:
         cfg = self.config
         frame_s = FRAME_MS / 1000 / cfg.speed
-        outgoing: deque[bytes] = deque()
-        # Which step each outgoing frame belongs to (-1: silence), for timing only.
-        owners: deque[int] = deque()
         timing = result.timing
-        pending_dtmf: deque[str] = deque()
-        step_index = 0
+        mouth = _Mouth(steps, audio, _line(cfg.line_noise_rms), max(1, cfg.idle_ms // FRAME_MS))
         chunk = 0
-        ts = 0
         loop = asyncio.get_running_loop()
         deadline = loop.time()
-        idle_frames_needed = max(1, cfg.idle_ms // FRAME_MS)
-        idle_frames = 0
-        waiting_for_reply = True  # the greeting comes first
-        idle_frame = _line(cfg.line_noise_rms)
         try:
             while not closed.is_set():
                 # Absolute-deadline pacing: no drift however long each iteration takes.
@@ -513,78 +562,23 @@ class Simulator:
                 for name, ms in ear.tick():
                     result.prompts.append(HeardPrompt(name, ms))
                     await ws.send(_mark(stream_sid, name, seq_next()))
-                idle = not ear.busy and not outgoing and not pending_dtmf
-                idle_frames = idle_frames + 1 if idle else 0
-                if (
-                    waiting_for_reply
-                    and ear.audio_since_action
-                    and idle_frames >= idle_frames_needed
-                ):
-                    waiting_for_reply = False
-                barge = (
-                    step_index < len(steps)
-                    and steps[step_index].barge_in
-                    and ear.busy
-                    and ear.current_ms >= BARGE_AFTER_MS
-                    and not outgoing
-                    and not pending_dtmf
-                )
-                if (not waiting_for_reply and idle) or barge:
-                    if step_index >= len(steps):
+                if mouth.due(ear):
+                    step = mouth.next_step()
+                    if step is None:
                         break
-                    step = steps[step_index]
                     result.actions.append(step)
                     self._say_line(result, f"caller {step.kind}: {step.value}")
-                    if step.kind in ("say", "wav", "noise"):
-                        frames = list(split_frames(audio[step_index]))
-                        outgoing.extend(frames)
-                        owners.extend([step_index] * len(frames))
-                    elif step.kind == "dtmf":
-                        pending_dtmf.extend(step.value)
-                    elif step.kind == "wait":
-                        silence = [idle_frame() for _ in range(max(1, int(float(step.value) * 50)))]
-                        outgoing.extend(silence)
-                        owners.extend([-1] * len(silence))
-                    elif step.kind == "hangup":
+                    if step.kind == "hangup":
                         break
-                    step_index += 1
-                    ear.audio_since_action = False
-                    waiting_for_reply = step.kind not in ("wait", "noise")
-                    idle_frames = 0
-                if pending_dtmf and chunk % 5 == 0:
-                    # ~100 ms between key presses, like a person on a keypad.
-                    digit = pending_dtmf.popleft()
+                    mouth.start(step, ear)
+                digit = mouth.key(chunk)
+                if digit is not None:
                     if timing is not None:
                         timing.dtmf_out.append((time.monotonic(), digit))
-                    await ws.send(
-                        json.dumps(
-                            {
-                                "event": "dtmf",
-                                "streamSid": stream_sid,
-                                "sequenceNumber": str(seq_next()),
-                                "dtmf": {"track": "inbound_track", "digit": digit},
-                            }
-                        )
-                    )
-                frame = outgoing.popleft() if outgoing else idle_frame()
-                owner = owners.popleft() if owners else -1
+                    await ws.send(_dtmf(stream_sid, seq_next(), digit))
+                frame, owner = mouth.frame()
                 chunk += 1
-                ts += FRAME_MS
-                await ws.send(
-                    json.dumps(
-                        {
-                            "event": "media",
-                            "sequenceNumber": str(seq_next()),
-                            "streamSid": stream_sid,
-                            "media": {
-                                "track": "inbound",
-                                "chunk": str(chunk),
-                                "timestamp": str(ts),
-                                "payload": base64.b64encode(frame).decode("ascii"),
-                            },
-                        }
-                    )
-                )
+                await ws.send(_media(stream_sid, seq_next(), chunk, frame))
                 if timing is not None and owner >= 0:
                     timing.step_frames.setdefault(owner, []).append(time.monotonic())
         except websockets.ConnectionClosed:
@@ -593,16 +587,7 @@ class Simulator:
             result.closed_by = "server"
             return
         result.closed_by = "caller"
-        await ws.send(
-            json.dumps(
-                {
-                    "event": "stop",
-                    "sequenceNumber": str(seq_next()),
-                    "streamSid": stream_sid,
-                    "stop": {"accountSid": cfg.account_sid, "callSid": result.call_sid},
-                }
-            )
-        )
+        await ws.send(_stop(stream_sid, seq_next(), cfg.account_sid, result.call_sid))
         await ws.close()
 
     def _print_conversation(self, result: CallResult) -> None:
@@ -636,6 +621,64 @@ def _mark(stream_sid: str, name: str, seq: int) -> str:
             "sequenceNumber": str(seq),
             "streamSid": stream_sid,
             "mark": {"name": name},
+        }
+    )
+
+
+def _start(
+    stream_sid: str, seq: int, account_sid: str, call_sid: str, params: dict[str, str]
+) -> str:
+    return json.dumps(
+        {
+            "event": "start",
+            "sequenceNumber": str(seq),
+            "streamSid": stream_sid,
+            "start": {
+                "accountSid": account_sid,
+                "streamSid": stream_sid,
+                "callSid": call_sid,
+                "tracks": ["inbound"],
+                "customParameters": params,
+                "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+            },
+        }
+    )
+
+
+def _media(stream_sid: str, seq: int, chunk: int, frame: bytes) -> str:
+    return json.dumps(
+        {
+            "event": "media",
+            "sequenceNumber": str(seq),
+            "streamSid": stream_sid,
+            "media": {
+                "track": "inbound",
+                "chunk": str(chunk),
+                "timestamp": str(chunk * FRAME_MS),
+                "payload": base64.b64encode(frame).decode("ascii"),
+            },
+        }
+    )
+
+
+def _dtmf(stream_sid: str, seq: int, digit: str) -> str:
+    return json.dumps(
+        {
+            "event": "dtmf",
+            "streamSid": stream_sid,
+            "sequenceNumber": str(seq),
+            "dtmf": {"track": "inbound_track", "digit": digit},
+        }
+    )
+
+
+def _stop(stream_sid: str, seq: int, account_sid: str, call_sid: str) -> str:
+    return json.dumps(
+        {
+            "event": "stop",
+            "sequenceNumber": str(seq),
+            "streamSid": stream_sid,
+            "stop": {"accountSid": account_sid, "callSid": call_sid},
         }
     )
 
