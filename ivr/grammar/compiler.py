@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from ivr.asr.base import RecognizerGrammar
 from ivr.grammar.digits import DIGIT_WORDS, example_digit_phrases, spoken_digits
 from ivr.grammar.errors import GrammarError, Issue, errors_only
-from ivr.grammar.expand import ExpansionError, SlotChoices, count, expand, slot_names
+from ivr.grammar.expand import (
+    Expansion,
+    ExpansionError,
+    SlotChoices,
+    count,
+    expand,
+    slot_names,
+)
 from ivr.grammar.jsgf import grammar_text
 from ivr.grammar.model import DIGITS_INTENT, DIGITS_SLOT, GrammarSet, Intent, Menu
 from ivr.grammar.normalize import normalize
@@ -173,70 +180,61 @@ def _key_phrases(menu: Menu, table: Mapping[str, _Entry]) -> tuple[list[KeyPhras
             expr = parse_template(template)
             total += count(expr, choices)
             if total > MAX_EXPANSIONS:
-                issues.append(
-                    _issue(
-                        file,
-                        line,
-                        menu,
-                        f"{what}: too many key phrases in menu"
-                        f" '{menu.id}' (limit {MAX_EXPANSIONS})",
-                    )
-                )
+                limit = f"too many key phrases in menu '{menu.id}' (limit {MAX_EXPANSIONS})"
+                issues.append(_issue(file, line, menu, f"{what}: {limit}"))
                 break
             expansions = [e for e in expand(expr, choices) if e.words]
         except (TemplateError, ExpansionError) as error:
             issues.append(_issue(file, line, menu, f"{what}: {error}"))
             continue
         if any(e.words[0] == GAP or e.words[-1] == GAP for e in expansions):
-            issues.append(
-                _issue(
-                    file,
-                    line,
-                    menu,
-                    f"{what}: '...' must stand between words",
-                    "write 'card ... lost', not '... lost'",
-                )
-            )
+            hint = "write 'card ... lost', not '... lost'"
+            issues.append(_issue(file, line, menu, f"{what}: '...' must stand between words", hint))
             continue
         for expansion in expansions:
             phrase = KeyPhrase(expansion.words, intent, template, file, line, expansion.slots)
-            first = owner.get(expansion.words)
-            if first is not None and first.intent != intent:
-                issues.append(_spot_conflict(menu, first, phrase, what))
-                continue
-            if (
-                intent is not None
-                and menu.digits is not None
-                and all(w in DIGIT_WORDS for w in expansion.words)
-            ):
-                issues.append(
-                    _issue(
-                        file,
-                        line,
-                        menu,
-                        f"{what}: '{expansion.phrase}' would be"
-                        f" heard as digits in digits menu '{menu.id}'",
-                        "use words that are not digits",
-                    )
-                )
-                continue
+            problem = _key_phrase_problem(menu, table, owner.get(expansion.words), phrase, what)
+            if problem is not None:
+                issues.append(problem)
+                if problem.is_error:
+                    continue
             owner.setdefault(expansion.words, phrase)
             phrases.append(phrase)
-            sentence = table.get(expansion.phrase)
-            if intent is None and sentence is not None:
-                # A whole grammar sentence wins over spotting, so the reject never applies.
-                issues.append(
-                    Issue(
-                        file,
-                        line,
-                        "warning",
-                        f"{what}: '{expansion.phrase}' is also a sentence of intent"
-                        f" '{sentence.intent}', which is matched before rejects",
-                        f"see {sentence.file}:{sentence.line}",
-                        menu.id,
-                    )
-                )
     return phrases, issues
+
+
+def _key_phrase_problem(
+    menu: Menu,
+    table: Mapping[str, _Entry],
+    first: KeyPhrase | None,
+    phrase: KeyPhrase,
+    what: str,
+) -> Issue | None:
+    """Why one expanded key phrase cannot work (an error: it is left out) or will not
+    (a warning: it is kept); None when it is fine."""
+    if first is not None and first.intent != phrase.intent:
+        return _spot_conflict(menu, first, phrase, what)
+    text = " ".join(phrase.words)
+    if (
+        phrase.intent is not None
+        and menu.digits is not None
+        and all(w in DIGIT_WORDS for w in phrase.words)
+    ):
+        message = f"{what}: '{text}' would be heard as digits in digits menu '{menu.id}'"
+        return _issue(phrase.file, phrase.line, menu, message, "use words that are not digits")
+    sentence = table.get(text)
+    if phrase.intent is None and sentence is not None:
+        # A whole grammar sentence wins over spotting, so the reject never applies.
+        return Issue(
+            phrase.file,
+            phrase.line,
+            "warning",
+            f"{what}: '{text}' is also a sentence of intent"
+            f" '{sentence.intent}', which is matched before rejects",
+            f"see {sentence.file}:{sentence.line}",
+            menu.id,
+        )
+    return None
 
 
 def _spot_conflict(menu: Menu, first: KeyPhrase, phrase: KeyPhrase, what: str) -> Issue:
@@ -300,54 +298,12 @@ def _build_table(menu: Menu) -> tuple[dict[str, _Entry], list[Issue]]:
     parsed = _parse_intents(menu, choices, issues)
     total = sum(n for *_, n in parsed)
     if total > MAX_EXPANSIONS:
-        intent, index, _, biggest = max(parsed, key=lambda item: item[3])
-        issues.append(
-            _issue(
-                intent.file,
-                intent.template_line(index),
-                menu,
-                f"menu '{menu.id}' accepts {total} sentences (limit {MAX_EXPANSIONS});"
-                f" template '{intent.templates[index]}' of intent '{intent.id}'"
-                f" alone gives {biggest}",
-                "split it into a few plainer templates, or drop optional words",
-            )
-        )
-        return {}, issues
+        return {}, [*issues, _too_many_sentences(menu, parsed, total)]
     table: dict[str, _Entry] = {}
     reported: set[tuple[str, str]] = set()
     for intent, index, expr, _ in parsed:
         template, line = intent.templates[index], intent.template_line(index)
-        try:
-            expansions = list(expand(expr, choices))
-        except ExpansionError as error:
-            issues.append(_issue(intent.file, line, menu, f"template '{template}': {error}"))
-            continue
-        if any(GAP in expansion.words for expansion in expansions):
-            issues.append(
-                _issue(
-                    intent.file,
-                    line,
-                    menu,
-                    f"template '{template}' of intent '{intent.id}': '...' belongs in"
-                    " keywords and reject phrases, not in sentences",
-                    "move the template to 'keywords:'",
-                )
-            )
-            continue
-        if any(not expansion.words for expansion in expansions):
-            # Silence is "no input", never an intent; the recognizer must not be offered it.
-            issues.append(
-                _issue(
-                    intent.file,
-                    line,
-                    menu,
-                    f"template '{template}' of intent '{intent.id}' can match"
-                    " silence: every part of it is optional",
-                    "make at least one word required",
-                )
-            )
-            expansions = [expansion for expansion in expansions if expansion.words]
-        for expansion in expansions:
+        for expansion in _sentences(menu, intent, index, expr, choices, issues):
             entry = _Entry(intent.id, expansion.slots, template, line, intent.file)
             conflict = _conflict(menu, table.get(expansion.phrase), entry, expansion.phrase)
             if conflict and (conflict[0], template) not in reported:
@@ -367,6 +323,48 @@ def _build_table(menu: Menu) -> tuple[dict[str, _Entry], list[Issue]]:
             )
         )
     return table, issues
+
+
+def _too_many_sentences(
+    menu: Menu, parsed: list[tuple[Intent, int, Expression, int]], total: int
+) -> Issue:
+    intent, index, _, biggest = max(parsed, key=lambda item: item[3])
+    return _issue(
+        intent.file,
+        intent.template_line(index),
+        menu,
+        f"menu '{menu.id}' accepts {total} sentences (limit {MAX_EXPANSIONS});"
+        f" template '{intent.templates[index]}' of intent '{intent.id}'"
+        f" alone gives {biggest}",
+        "split it into a few plainer templates, or drop optional words",
+    )
+
+
+def _sentences(
+    menu: Menu,
+    intent: Intent,
+    index: int,
+    expr: Expression,
+    choices: SlotChoices,
+    issues: list[Issue],
+) -> list[Expansion]:
+    """The sentences one template accepts; what is wrong with it goes to ``issues``."""
+    template, line = intent.templates[index], intent.template_line(index)
+    what = f"template '{template}' of intent '{intent.id}'"
+    try:
+        expansions = list(expand(expr, choices))
+    except ExpansionError as error:
+        issues.append(_issue(intent.file, line, menu, f"template '{template}': {error}"))
+        return []
+    if any(GAP in expansion.words for expansion in expansions):
+        message = f"{what}: '...' belongs in keywords and reject phrases, not in sentences"
+        issues.append(_issue(intent.file, line, menu, message, "move the template to 'keywords:'"))
+        return []
+    if any(not expansion.words for expansion in expansions):
+        # Silence is "no input", never an intent; the recognizer must not be offered it.
+        message = f"{what} can match silence: every part of it is optional"
+        issues.append(_issue(intent.file, line, menu, message, "make at least one word required"))
+    return [expansion for expansion in expansions if expansion.words]
 
 
 def _conflict(
