@@ -27,7 +27,7 @@ from fastapi.responses import (
 from ivr.desk.feed import DeskEvent, EventKind, TransferFeed
 from ivr.desk.signin_gate import SignInBusy, SignInGate
 from ivr.settings import Settings
-from ivr.store.agents import AgentSessionView, AgentStore
+from ivr.store.agents import AgentSessionView, AgentStore, SignIn
 from ivr.store.repo import Store
 from ivr.web.agent.guard import LOGIN_PATH, SESSION_COOKIE, session_token
 from ivr.web.agent.render import render_desk, render_login
@@ -54,7 +54,12 @@ class DeskServices(Protocol):
 def make_desk_router(get_services: Callable[[], DeskServices]) -> APIRouter:
     """The ``/agent`` routes over the app's services (looked up per request)."""
     router = APIRouter(prefix="/agent", include_in_schema=False)
+    _add_sign_in_routes(router, get_services)
+    _add_desk_routes(router, get_services)
+    return router
 
+
+def _add_sign_in_routes(router: APIRouter, get_services: Callable[[], DeskServices]) -> None:
     @router.get("/login", response_class=HTMLResponse)
     async def login_page(request: Request) -> Response:
         """The sign-in form."""
@@ -86,31 +91,8 @@ def make_desk_router(get_services: Callable[[], DeskServices]) -> APIRouter:
             return _too_many(expected, secure, error, username, busy.retry_after_s)
         if result.ok:
             assert result.token is not None
-            response = RedirectResponse("/agent", status_code=status.HTTP_303_SEE_OTHER)
-            response.set_cookie(
-                SESSION_COOKIE,
-                result.token,
-                max_age=int(services.agents.session_ttl.total_seconds()),
-                path="/agent",
-                httponly=True,
-                samesite="strict",
-                secure=secure,
-            )
-            response.delete_cookie(LOGIN_CSRF_COOKIE, path=LOGIN_PATH)
-            return response
-        if result.locked_until is not None:
-            until = result.locked_until.strftime("%H:%M UTC")
-            error = f"Too many failed sign-ins from your network. Sign-in is locked until {until}."
-            return _too_many(expected, secure, error, username, result.retry_after_s)
-        if result.wait_until is not None:
-            error = (
-                "Too many failed sign-ins for this username. "
-                f"Please wait {result.retry_after_s} seconds and try again."
-            )
-            return _too_many(expected, secure, error, username, result.retry_after_s)
-        return _login_response(
-            expected, secure, WRONG_CREDENTIALS, username, status.HTTP_401_UNAUTHORIZED
-        )
+            return _signed_in(result.token, services, secure)
+        return _refused(result, expected, secure, username)
 
     @router.post("/logout")
     async def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
@@ -123,6 +105,39 @@ def make_desk_router(get_services: Callable[[], DeskServices]) -> APIRouter:
         response.delete_cookie(SESSION_COOKIE, path="/agent")
         return response
 
+
+def _signed_in(token: str, services: DeskServices, secure: bool) -> Response:
+    """To the desk, with the new session's cookie."""
+    response = RedirectResponse("/agent", status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(services.agents.session_ttl.total_seconds()),
+        path="/agent",
+        httponly=True,
+        samesite="strict",
+        secure=secure,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path=LOGIN_PATH)
+    return response
+
+
+def _refused(result: SignIn, csrf: str, secure: bool, username: str) -> Response:
+    """The sign-in form again, saying why (and for how long, when it is a limit)."""
+    if result.locked_until is not None:
+        until = result.locked_until.strftime("%H:%M UTC")
+        error = f"Too many failed sign-ins from your network. Sign-in is locked until {until}."
+        return _too_many(csrf, secure, error, username, result.retry_after_s)
+    if result.wait_until is not None:
+        error = (
+            "Too many failed sign-ins for this username. "
+            f"Please wait {result.retry_after_s} seconds and try again."
+        )
+        return _too_many(csrf, secure, error, username, result.retry_after_s)
+    return _login_response(csrf, secure, WRONG_CREDENTIALS, username, status.HTTP_401_UNAUTHORIZED)
+
+
+def _add_desk_routes(router: APIRouter, get_services: Callable[[], DeskServices]) -> None:
     @router.get("", response_class=HTMLResponse)
     async def desk(request: Request) -> HTMLResponse:
         """The desk: recent transfers, urgent and newest first; the script keeps it live."""
@@ -176,8 +191,6 @@ def make_desk_router(get_services: Callable[[], DeskServices]) -> APIRouter:
         await asyncio.to_thread(services.store.set_disposition, call_sid, text, agent.username)
         _publish(services, "note", call_sid)
         return _done(request, call_sid, {"taken_by": agent.username, "disposition_note": text})
-
-    return router
 
 
 def _agent(request: Request) -> AgentSessionView:
