@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,62 +123,87 @@ def parse_message(text: str | bytes) -> Inbound | None:
         # ``[[[[…`` nested deeper than the parser recurses: no Twilio message is.
         raise StreamProtocolError("JSON nested too deeply") from None
     event = msg.get("event")
-    if event == "connected":
-        return Connected(protocol=str(msg.get("protocol", "")))
-    if event == "start":
-        start = _obj(msg.get("start"), "start")
-        params = start.get("customParameters") or {}
-        if not isinstance(params, dict):
-            raise StreamProtocolError("start.customParameters must be an object")
-        tracks = start.get("tracks") or ["inbound"]
-        if not isinstance(tracks, list):
-            raise StreamProtocolError("start.tracks must be a list")
-        return Start(
-            stream_sid=StreamSid(_str(start, "streamSid", "start")),
-            call_sid=CallSid(_str(start, "callSid", "start")),
-            account_sid=str(start.get("accountSid", "")),
-            tracks=tuple(str(t) for t in tracks),
-            custom_parameters={str(k): str(v) for k, v in params.items()},
-        )
-    if event == "media":
-        media = _obj(msg.get("media"), "media")
-        raw = media.get("payload")
-        if not isinstance(raw, str):
-            raise StreamProtocolError("media.payload must be a base64 string")
-        try:
-            payload = base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError):
-            raise StreamProtocolError("media.payload is not valid base64") from None
-        return Media(
-            stream_sid=StreamSid(str(msg.get("streamSid", ""))),
-            payload=payload,
-            timestamp_ms=_int_str(media, "timestamp", "media", 0),
-            chunk=_int_str(media, "chunk", "media", 0),
-            track=str(media.get("track", "inbound")),
-        )
-    if event == "dtmf":
-        dtmf = _obj(msg.get("dtmf"), "dtmf")
-        digit = dtmf.get("digit")
-        try:
-            key = DtmfKey(str(digit))
-        except ValueError:
-            raise StreamProtocolError(f"dtmf.digit {digit!r} is not a keypad key") from None
-        return Dtmf(stream_sid=StreamSid(str(msg.get("streamSid", ""))), digit=key)
-    if event == "mark":
-        mark = _obj(msg.get("mark"), "mark")
-        return Mark(
-            stream_sid=StreamSid(str(msg.get("streamSid", ""))), name=_str(mark, "name", "mark")
-        )
-    if event == "stop":
-        stop = msg.get("stop")
-        call_sid = stop.get("callSid") if isinstance(stop, dict) else None
-        return Stop(
-            stream_sid=StreamSid(str(msg.get("streamSid", ""))),
-            call_sid=CallSid(call_sid) if isinstance(call_sid, str) else None,
-        )
     if not isinstance(event, str):
         raise StreamProtocolError("message has no 'event'")
-    return None
+    parse = _PARSERS.get(event)
+    return parse(msg) if parse is not None else None
+
+
+def _connected(msg: dict[str, Any]) -> Connected:
+    return Connected(protocol=str(msg.get("protocol", "")))
+
+
+def _start(msg: dict[str, Any]) -> Start:
+    start = _obj(msg.get("start"), "start")
+    params = start.get("customParameters") or {}
+    if not isinstance(params, dict):
+        raise StreamProtocolError("start.customParameters must be an object")
+    tracks = start.get("tracks") or ["inbound"]
+    if not isinstance(tracks, list):
+        raise StreamProtocolError("start.tracks must be a list")
+    return Start(
+        stream_sid=StreamSid(_str(start, "streamSid", "start")),
+        call_sid=CallSid(_str(start, "callSid", "start")),
+        account_sid=str(start.get("accountSid", "")),
+        tracks=tuple(str(t) for t in tracks),
+        custom_parameters={str(k): str(v) for k, v in params.items()},
+    )
+
+
+def _media(msg: dict[str, Any]) -> Media:
+    media = _obj(msg.get("media"), "media")
+    raw = media.get("payload")
+    if not isinstance(raw, str):
+        raise StreamProtocolError("media.payload must be a base64 string")
+    try:
+        payload = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise StreamProtocolError("media.payload is not valid base64") from None
+    return Media(
+        stream_sid=_stream_sid(msg),
+        payload=payload,
+        timestamp_ms=_int_str(media, "timestamp", "media", 0),
+        chunk=_int_str(media, "chunk", "media", 0),
+        track=str(media.get("track", "inbound")),
+    )
+
+
+def _dtmf(msg: dict[str, Any]) -> Dtmf:
+    digit = _obj(msg.get("dtmf"), "dtmf").get("digit")
+    try:
+        key = DtmfKey(str(digit))
+    except ValueError:
+        raise StreamProtocolError(f"dtmf.digit {digit!r} is not a keypad key") from None
+    return Dtmf(stream_sid=_stream_sid(msg), digit=key)
+
+
+def _mark(msg: dict[str, Any]) -> Mark:
+    mark = _obj(msg.get("mark"), "mark")
+    return Mark(stream_sid=_stream_sid(msg), name=_str(mark, "name", "mark"))
+
+
+def _stop(msg: dict[str, Any]) -> Stop:
+    stop = msg.get("stop")
+    call_sid = stop.get("callSid") if isinstance(stop, dict) else None
+    return Stop(
+        stream_sid=_stream_sid(msg),
+        call_sid=CallSid(call_sid) if isinstance(call_sid, str) else None,
+    )
+
+
+def _stream_sid(msg: dict[str, Any]) -> StreamSid:
+    return StreamSid(str(msg.get("streamSid", "")))
+
+
+_PARSERS: dict[str, Callable[[dict[str, Any]], Inbound]] = {
+    "connected": _connected,
+    "start": _start,
+    "media": _media,
+    "dtmf": _dtmf,
+    "mark": _mark,
+    "stop": _stop,
+}
+"""The events this app reads; any other (Twilio adds some over time) is ignored."""
 
 
 def media_message(stream_sid: StreamSid, ulaw: bytes) -> str:
