@@ -9,11 +9,18 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ivr.grammar.errors import Issue
 from ivr.settings import SpeechSettings, load_section
+
+if TYPE_CHECKING:  # imported where used: ``ivr grammar check`` must not load speech engines
+    from ivr.evaluation.listening import PhoneListener
+    from ivr.grammar.compiler import CompiledMenu
+    from ivr.grammar.regression import Suite, Trial
+    from ivr.tts.synth import Synthesizer
 
 
 def add_grammar_commands(sub: Any) -> None:
@@ -143,71 +150,82 @@ def _explore(directory: Path, args: argparse.Namespace) -> int:
 
 
 def _test(directory: Path, only_menu: str | None, repeat: int, retries: int) -> int:
-    from ivr.asr.errors import EngineError
-    from ivr.asr.select import load_engine
-    from ivr.evaluation.listening import PhoneListener
-    from ivr.evaluation.recognizers import free_pass_for, regression_plan
-    from ivr.grammar import GrammarError, compile_grammar_set, load_grammar_dir
-    from ivr.grammar.regression import (
-        failed,
-        load_suites,
-        report_lines,
-        run_suite,
-        uncovered_menus,
-    )
     from ivr.tts.espeak import EspeakSynthesizer
 
     env = load_section(SpeechSettings)
     # Reproducible callers: the same suite gives the same verdicts on every run.
     synth = EspeakSynthesizer()
-    bad = False
     try:
-        for d in grammar_dirs(directory):
-            started = time.monotonic()
-            try:
-                gs = load_grammar_dir(d)
-                plan = regression_plan(gs.language, env)
-                engine = load_engine(plan)
-                free = free_pass_for(gs.language, env.second_pass, env)
-            except (GrammarError, EngineError) as exc:
-                print(f"{d}: {exc}", file=sys.stderr)
-                bad = True
-                continue
-            suites, issues = load_suites(d, gs)
-            for issue in issues:
-                print(issue, file=sys.stderr)
-            if any(issue.is_error for issue in issues):
-                bad = True
-                continue
-            if only_menu is not None:
-                suites = [suite for suite in suites if suite.menu == only_menu]
-            compiled = compile_grammar_set(gs)
-            listener = PhoneListener(synth, engine, free)
-            second = free.engine.describe() if free is not None else "off"
-            print(f"{d}: {sum(len(s.cases) for s in suites)} utterances, engine {plan.reason}")
-            print(f"{d}: second pass {second}")
-            trials = [
-                trial
-                for suite in suites
-                for trial in run_suite(
-                    suite,
-                    compiled[suite.menu],
-                    listener,
-                    gs.voice or "gmw/en-us",
-                    repeat,
-                    retries,
-                )
-            ]
-            for line in report_lines(trials):
-                print(line)
-            if only_menu is None:
-                for menu in uncovered_menus(compiled, suites):
-                    print(f"{d}: warning: menu '{menu}' has no regression file")
-            print(f"{d}: {len(trials)} trials in {time.monotonic() - started:.1f} s")
-            bad = bad or failed(trials)
+        results = [
+            _test_set(d, env, synth, only_menu, repeat, retries) for d in grammar_dirs(directory)
+        ]
     finally:
         synth.close()
-    return 1 if bad else 0
+    return 0 if all(results) else 1
+
+
+def _test_set(
+    d: Path,
+    env: SpeechSettings,
+    synth: Synthesizer,
+    only_menu: str | None,
+    repeat: int,
+    retries: int,
+) -> bool:
+    """Run one grammar set's regression files; whether every case passed."""
+    from ivr.asr.errors import EngineError
+    from ivr.asr.select import load_engine
+    from ivr.evaluation.listening import PhoneListener
+    from ivr.evaluation.recognizers import free_pass_for, regression_plan
+    from ivr.grammar import GrammarError, compile_grammar_set, load_grammar_dir
+    from ivr.grammar.regression import failed, load_suites, report_lines, uncovered_menus
+
+    started = time.monotonic()
+    try:
+        gs = load_grammar_dir(d)
+        plan = regression_plan(gs.language, env)
+        engine = load_engine(plan)
+        free = free_pass_for(gs.language, env.second_pass, env)
+    except (GrammarError, EngineError) as exc:
+        print(f"{d}: {exc}", file=sys.stderr)
+        return False
+    suites, issues = load_suites(d, gs)
+    for issue in issues:
+        print(issue, file=sys.stderr)
+    if any(issue.is_error for issue in issues):
+        return False
+    if only_menu is not None:
+        suites = [suite for suite in suites if suite.menu == only_menu]
+    compiled = compile_grammar_set(gs)
+    second = free.engine.describe() if free is not None else "off"
+    print(f"{d}: {sum(len(s.cases) for s in suites)} utterances, engine {plan.reason}")
+    print(f"{d}: second pass {second}")
+    listener = PhoneListener(synth, engine, free)
+    trials = _trials(suites, compiled, listener, gs.voice or "gmw/en-us", repeat, retries)
+    for line in report_lines(trials):
+        print(line)
+    if only_menu is None:
+        for menu in uncovered_menus(compiled, suites):
+            print(f"{d}: warning: menu '{menu}' has no regression file")
+    print(f"{d}: {len(trials)} trials in {time.monotonic() - started:.1f} s")
+    return not failed(trials)
+
+
+def _trials(
+    suites: list[Suite],
+    compiled: Mapping[str, CompiledMenu],
+    listener: PhoneListener,
+    voice: str,
+    repeat: int,
+    retries: int,
+) -> list[Trial]:
+    from ivr.grammar.regression import run_suite
+
+    return [
+        trial
+        for suite in suites
+        for trial in run_suite(suite, compiled[suite.menu], listener, voice, repeat, retries)
+    ]
 
 
 def _eval(directory: Path, manifest: Path, second_pass: str | None, errors: int) -> int:
