@@ -135,13 +135,7 @@ def build_services(
 ) -> Services:
     """Load grammars, the speech model, the store and the prompt cache; render every static
     prompt so the first caller hears no synthesis delay."""
-    plan = plan_engine(settings.asr, settings.vosk_model, settings.models_dir)
-    if engine is None:
-        engine = load_engine(plan)
-        reason = plan.reason
-    else:
-        reason = f"{engine.name} (injected)"
-    log.info("speech engine: %s", reason)
+    engine, reason = _speech_engine(settings, engine)
     store = Store.from_url(
         settings.database_url,
         max_pin_failures=settings.max_pin_failures,
@@ -177,11 +171,6 @@ def build_services(
     log.info("prompts ready (%d rendered now)", rendered)
     if free_pass == "load":
         free_pass = load_free_pass(settings, gs.language)
-    free_executor = None
-    if free_pass is not None:
-        free_executor = ThreadPoolExecutor(
-            max_workers=settings.whisper_workers, thread_name_prefix="free-pass"
-        )
     return Services(
         settings=settings,
         engine=engine,
@@ -194,9 +183,25 @@ def build_services(
         agents=AgentStore(store.engine),
         signin=SignInGate(per_minute=settings.signin_per_minute, workers=settings.signin_workers),
         free_pass=free_pass,
-        free_executor=free_executor,
+        free_executor=_free_executor(settings) if free_pass is not None else None,
         recordings=recording_store(settings, store),
     )
+
+
+def _speech_engine(settings: Settings, engine: SpeechEngine | None) -> tuple[SpeechEngine, str]:
+    """The grammar-pass engine the settings ask for (or the one given), and why."""
+    if engine is None:
+        plan = plan_engine(settings.asr, settings.vosk_model, settings.models_dir)
+        engine, reason = load_engine(plan), plan.reason
+    else:
+        reason = f"{engine.name} (injected)"
+    log.info("speech engine: %s", reason)
+    return engine, reason
+
+
+def _free_executor(settings: Settings) -> ThreadPoolExecutor:
+    """The free-form pass's own threads, so it can never starve grammar decoding."""
+    return ThreadPoolExecutor(max_workers=settings.whisper_workers, thread_name_prefix="free-pass")
 
 
 def spoken_texts(snapshot: GrammarSnapshot) -> list[str]:
