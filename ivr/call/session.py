@@ -107,7 +107,6 @@ class CallSession:
         self.state: CallState | None = None
         self.finished = False
         """True once the call is over for this session (transfer, hang-up or error)."""
-        self.ending_reason: str | None = None
         self._events: asyncio.Queue[ev.Event] = asyncio.Queue()
         self._pump: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -564,7 +563,6 @@ class CallSession:
         if status is not None and self.call_sid is not None:
             await self._blocking(self.deps.recorder.end_call, self.call_sid, status)
         self.finished = True
-        self.ending_reason = reason
         if not close:
             return
         log.info("call %s: stream closing (%s)", self.call_sid, reason)
