@@ -184,11 +184,7 @@ class Store:
         with self._tx("verify_pin", write=True) as session:
             customer = session.get(Customer, customer_id, with_for_update=True)
             caller = self._caller_counter(session, key)
-            for counter in (customer, caller):
-                # An expired lockout starts a fresh count rather than re-locking at once.
-                if counter is not None and counter.locked_until and counter.locked_until <= now:
-                    counter.locked_until = None
-                    _set_failures(counter, 0)
+            _expire_lockouts(now, customer, caller)
             if _any_locked(now, customer, caller):
                 # Another attempt locked us out since the check above: this one is void.
                 return PinResult(ok=False, locked=True, attempts_left=0)
@@ -203,16 +199,7 @@ class Store:
                     customer.pin_hash = new_hash
                 return PinResult(ok=True, locked=False, attempts_left=self.max_pin_failures)
 
-            worst = 0
-            for counter in (customer, caller):
-                if counter is None:
-                    continue
-                failures = _failures(counter) + 1
-                _set_failures(counter, failures)
-                if failures >= self.max_pin_failures:
-                    counter.locked_until = now + self.lockout
-                worst = max(worst, failures)
-            attempts_left = max(0, self.max_pin_failures - worst)
+            attempts_left = self._count_wrong_pin(now, customer, caller)
             if attempts_left == 0:
                 log.warning(
                     "PIN entry locked until %s (customer %s, caller ending %s)",
@@ -221,6 +208,20 @@ class Store:
                     caller_phone[-4:],
                 )
             return PinResult(ok=False, locked=attempts_left == 0, attempts_left=attempts_left)
+
+    def _count_wrong_pin(self, now: datetime, *counters: Customer | CallerPinFailure | None) -> int:
+        """One more wrong PIN on each counter, locking those that reach the limit; returns
+        the attempts left to the most-failed one."""
+        worst = 0
+        for counter in counters:
+            if counter is None:
+                continue
+            failures = _failures(counter) + 1
+            _set_failures(counter, failures)
+            if failures >= self.max_pin_failures:
+                counter.locked_until = now + self.lockout
+            worst = max(worst, failures)
+        return max(0, self.max_pin_failures - worst)
 
     @staticmethod
     def _caller_counter(session: Session, key: str) -> CallerPinFailure:
@@ -563,6 +564,14 @@ def _caller_key(caller_phone: str) -> str:
     # Withheld numbers ("anonymous", "") share one counter: failing closed is the safer
     # default for a bank, at the cost of locking all withheld callers out together.
     return caller_phone.strip() or "unknown"
+
+
+def _expire_lockouts(now: datetime, *counters: Customer | CallerPinFailure | None) -> None:
+    """An expired lockout starts a fresh count rather than re-locking at once."""
+    for counter in counters:
+        if counter is not None and counter.locked_until and counter.locked_until <= now:
+            counter.locked_until = None
+            _set_failures(counter, 0)
 
 
 def _any_locked(now: datetime, *counters: Customer | CallerPinFailure | None) -> bool:
