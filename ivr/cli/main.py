@@ -47,7 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     sub.add_parser("serve", help="run the server (Twilio webhooks and media streams)")
+    _add_call_parser(sub)
+    _add_setup_parsers(sub)
 
+    from ivr.cli.agents import add_agents_parser
+    from ivr.cli.grammar import add_grammar_commands
+    from ivr.cli.report import add_report_commands
+
+    add_agents_parser(sub)
+    add_grammar_commands(sub)
+    add_report_commands(sub)
+    return p
+
+
+def _add_call_parser(sub: Any) -> None:
     call = sub.add_parser("call", help="place a simulated call against a running server")
     call.add_argument("--url", help="server base URL (default: IVR_PUBLIC_URL)")
     call.add_argument("--from", dest="caller", default="+14155550100", help="caller ID")
@@ -76,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     call.set_defaults(steps=[])
 
+
+def _add_setup_parsers(sub: Any) -> None:
+    """``models pull``, ``prompts render``, ``db seed``: what a deployment runs once."""
     models = sub.add_parser("models", help="speech models")
     msub = models.add_subparsers(dest="models_command", required=True)
     pull = msub.add_parser(
@@ -90,17 +106,6 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database")
     dsub = db.add_subparsers(dest="db_command", required=True)
     dsub.add_parser("seed", help="create the schema and load the demo customers")
-
-    from ivr.cli.agents import add_agents_parser
-
-    add_agents_parser(sub)
-
-    from ivr.cli.grammar import add_grammar_commands
-    from ivr.cli.report import add_report_commands
-
-    add_grammar_commands(sub)
-    add_report_commands(sub)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:
