@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import json
 import time
 import wave
@@ -493,46 +494,56 @@ class Simulator:
             await ws.send(_start(stream_sid, seq, cfg.account_sid, result.call_sid, params))
             ear = Earpiece()
             closed = asyncio.Event()
-            timing = result.timing
-
-            async def reader() -> None:
-                try:
-                    async for raw in ws:
-                        msg = json.loads(raw)
-                        event = msg.get("event")
-                        if event == "media":
-                            if result.first_audio_ms is None:
-                                result.first_audio_ms = (time.monotonic() - started) * 1000
-                            payload = base64.b64decode(msg["media"]["payload"])
-                            if timing is not None:
-                                timing.audio_in.append((time.monotonic(), len(payload)))
-                            ear.push_audio(payload)
-                        elif event == "mark":
-                            if timing is not None:
-                                timing.marks_in.append((time.monotonic(), msg["mark"]["name"]))
-                            ear.push_mark(msg["mark"]["name"])
-                        elif event == "clear":
-                            result.clears += 1
-                            for name in ear.clear():
-                                result.prompts.append(HeardPrompt(name, 0, interrupted=True))
-                                await ws.send(_mark(stream_sid, name, seq_next()))
-                except websockets.ConnectionClosed:
-                    pass
-                finally:
-                    closed.set()
-
-            counter = [seq]
+            numbers = itertools.count(seq + 1)
 
             def seq_next() -> int:
-                counter[0] += 1
-                return counter[0]
+                return next(numbers)
 
-            read_task = asyncio.create_task(reader())
+            read_task = asyncio.create_task(
+                self._listen(ws, result, ear, closed, started, stream_sid, seq_next)
+            )
             try:
                 await self._pace(ws, result, steps, audio, ear, closed, stream_sid, seq_next)
             finally:
                 read_task.cancel()
                 await asyncio.gather(read_task, return_exceptions=True)
+
+    async def _listen(
+        self,
+        ws: Any,
+        result: CallResult,
+        ear: Earpiece,
+        closed: asyncio.Event,
+        started: float,
+        stream_sid: str,
+        seq_next: Callable[[], int],
+    ) -> None:
+        """Read what the server sends (as Twilio would) until the socket closes."""
+        timing = result.timing
+        try:
+            async for raw in ws:
+                msg = json.loads(raw)
+                event = msg.get("event")
+                if event == "media":
+                    if result.first_audio_ms is None:
+                        result.first_audio_ms = (time.monotonic() - started) * 1000
+                    payload = base64.b64decode(msg["media"]["payload"])
+                    if timing is not None:
+                        timing.audio_in.append((time.monotonic(), len(payload)))
+                    ear.push_audio(payload)
+                elif event == "mark":
+                    if timing is not None:
+                        timing.marks_in.append((time.monotonic(), msg["mark"]["name"]))
+                    ear.push_mark(msg["mark"]["name"])
+                elif event == "clear":
+                    result.clears += 1
+                    for name in ear.clear():
+                        result.prompts.append(HeardPrompt(name, 0, interrupted=True))
+                        await ws.send(_mark(stream_sid, name, seq_next()))
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            closed.set()
 
     async def _pace(
         self,
