@@ -151,6 +151,10 @@ class SpeechSettings(_Section):
     """The same for PINs and account numbers, where short contexts make Whisper loop."""
     whisper_workers: int = Field(2, ge=1, le=16)
     """Utterances the second pass decodes at once (each on one core)."""
+    rehear_speed: float = Field(1.12, ge=1.0, le=1.5)
+    """An utterance neither pass understood is heard once more by Whisper, played this much
+    faster, before the caller is asked again (not in PIN or account-number menus); 1.0 is
+    off. Costs one more Whisper pass on those utterances only."""
     grammar_dir: Path = Path("grammars/en")
     """Menu grammars for this hotline (one language directory)."""
     grammar_poll_s: float = Field(1.0, gt=0.0, le=60.0)

@@ -123,7 +123,7 @@ def load_free_pass(settings: Settings, language: str) -> FreePass | None:
         log.warning("second pass: off (%s)", exc)
         return None
     log.info("second pass: %s", engine.describe())
-    return FreePass(engine, settings.whisper_digits_context_s)
+    return FreePass(engine, settings.whisper_digits_context_s, settings.rehear_speed)
 
 
 def build_services(

@@ -18,7 +18,7 @@ from typing import Any
 from ivr.asr.base import RecognizerSession, SpeechEngine, Transcript
 from ivr.asr.whisper_engine import FreeTranscript
 from ivr.grammar.compiler import CompiledMenu
-from ivr.recognition.decide import Decision, DecisionPolicy, decide
+from ivr.recognition.decide import Decision, DecisionPolicy, after_rehearing, decide
 from ivr.recognition.evidence import free_meaning, gather
 from ivr.recognition.freepass import FreePass
 from ivr.recognition.freetext import clean_free, ends_a_sentence
@@ -161,8 +161,26 @@ class Hearing:
             # The second pass only checks and extends the first: without it the call goes
             # on as the grammar pass alone would hear it, rather than to an agent.
             log.exception("call %s: second pass failed; grammar pass alone", self.call_sid)
-            free = None
-        return decide(gather(utt.menu, grammar, free), self.decision)
+            return decide(gather(utt.menu, grammar, None), self.decision)
+        decision = decide(gather(utt.menu, grammar, free), self.decision)
+        if decision.meaning or not self.free_pass.rehears(utt.menu):
+            return decision
+        return await self._rehear(utt, grammar, decision)
+
+    async def _rehear(self, utt: Utterance, grammar: Transcript, first: Decision) -> Decision:
+        """Nobody understood the caller: Whisper hears the utterance once more, faster
+        (:data:`ivr.recognition.freepass.REHEAR_SPEED`), before the caller is asked again."""
+        free = self.free_pass
+        assert free is not None
+        loop = asyncio.get_running_loop()
+        try:
+            again = await loop.run_in_executor(
+                self.free_executor, free.rehear, utt.menu, bytes(utt.audio)
+            )
+        except Exception:
+            log.exception("call %s: second hearing failed", self.call_sid)
+            return first
+        return after_rehearing(first, decide(gather(utt.menu, grammar, again), self.decision))
 
     async def _free(self, menu: CompiledMenu, audio: bytes) -> FreeTranscript:
         free = self.free_pass

@@ -90,7 +90,7 @@ def free_pass_for(language: str, mode: str, env: SpeechSettings) -> FreePass | N
 
     try:
         engine = WhisperEngine(env.whisper_model, context_s=env.whisper_context_s)
-        return FreePass(engine, env.whisper_digits_context_s)
+        return FreePass(engine, env.whisper_digits_context_s, env.rehear_speed)
     except EngineError:
         if mode == "on":
             raise

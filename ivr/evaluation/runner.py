@@ -14,7 +14,7 @@ from ivr.evaluation.manifest import DIGITS_PREFIX, Sample, read_audio
 from ivr.evaluation.scoring import Trial
 from ivr.grammar.compiler import CompiledMenu
 from ivr.grammar.model import DIGITS_INTENT, DIGITS_SLOT
-from ivr.recognition.decide import Decision, DecisionPolicy, decide
+from ivr.recognition.decide import Decision, DecisionPolicy, after_rehearing, decide
 from ivr.recognition.evidence import Evidence, gather
 from ivr.recognition.freepass import FreePass
 
@@ -71,6 +71,12 @@ class Listener:
         free = self.free.hear(menu, pcm) if self.free is not None else None
         evidence = gather(menu, grammar, free)
         decision = decide(evidence, self.decision)
+        if self.free is not None and not decision.meaning and self.free.rehears(menu):
+            # As a call does: a second, faster hearing before the caller is asked again.
+            again = gather(menu, grammar, self.free.rehear(menu, pcm))
+            second = after_rehearing(decision, decide(again, self.decision))
+            if second is not decision:
+                evidence, decision = again, second
         return evidence, decision, time.process_time() - started
 
     def trials(

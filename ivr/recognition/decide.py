@@ -32,7 +32,7 @@ confirm between ``IVR_REJECT_BELOW`` and it, no-match below.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ivr.grammar.compiler import Match
 from ivr.grammar.model import DIGITS_INTENT, DIGITS_SLOT
@@ -187,3 +187,12 @@ def _short_answer_misheard(ev: Evidence, p: DecisionPolicy) -> bool:
         return False
     escape = ev.grammar_match is not None and ev.grammar_match.intent in p.escape_intents
     return escape or ev.free_logprob < p.short_unsure_logprob
+
+
+def after_rehearing(first: Decision, again: Decision) -> Decision:
+    """The decision once a not-understood utterance was heard a second time (faster): the
+    second hearing's when it understood something — confirmed or acted on by the same rules
+    as any other — else the first no-match."""
+    if first.meaning or not again.meaning:
+        return first
+    return replace(again, reason=f"{again.reason}, re-heard faster")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,13 @@ from ivr.recognition.decide import (
     NOT_UNDERSTOOD,
     SURE,
     UNSURE,
+    Decision,
     DecisionPolicy,
+    after_rehearing,
     decide,
 )
 from ivr.recognition.evidence import gather
+from ivr.recognition.freepass import FreePass
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -206,3 +210,29 @@ def test_decide_unsure_digits_are_read_back_as_the_constrained_search_heard_them
         "one two three four five six seven eight nine zero one two",
         UNSURE,
     )
+
+
+def test_decide_a_second_hearing_counts_only_when_it_understood_something() -> None:
+    first = Decision("malice please", "", NOT_UNDERSTOOD, "rejected")
+    understood = Decision("Balance, please.", "balance please", FAIRLY_SURE, "keyword")
+    assert after_rehearing(first, understood) == replace(
+        understood, reason="keyword, re-heard faster"
+    )
+    nothing = Decision("", "", NOT_UNDERSTOOD, "rejected")
+    assert after_rehearing(first, nothing) is first
+
+
+def test_decide_a_first_hearing_that_understood_is_never_replaced() -> None:
+    first = Decision("Balance.", "balance", SURE, "agree")
+    other = Decision("Policy.", "policy", SURE, "free")
+    assert after_rehearing(first, other) is first
+
+
+def test_decide_second_hearings_are_never_for_digits(menus: dict[str, CompiledMenu]) -> None:
+    class NoEngine:  # rehears() decides from the menu and the setting alone
+        pass
+
+    free = FreePass(NoEngine(), rehear_speed=1.12)  # type: ignore[arg-type]
+    assert free.rehears(menus["main"])
+    assert not free.rehears(menus["pin"]) and not free.rehears(menus["account_number"])
+    assert not FreePass(NoEngine(), rehear_speed=1.0).rehears(menus["main"])  # type: ignore[arg-type]
