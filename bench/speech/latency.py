@@ -6,8 +6,10 @@ up. N calls arrive spread over 40 s (about one call's length), against a fresh s
 condition, side by side in one run:
 
 * the line: ``clean`` or ``noise15`` (the same utterances with 15 dB SNR line noise);
-* the recognition: ``two-pass`` (shipped: grammar pass + Whisper second pass) or
-  ``grammar-only`` (``IVR_SECOND_PASS=off``), so the second pass's cost shows.
+* the recognition: ``two-pass`` (shipped: grammar pass + Whisper second pass, and a second,
+  faster hearing of what neither understood), ``two-pass, no second hearing``
+  (``IVR_REHEAR_SPEED=1.0``) or ``grammar-only`` (``IVR_SECOND_PASS=off``), so the cost of
+  each shows.
 
 The latency is measured at the caller, from the last frame of speech sent (found on the
 clean rendering of the same utterance, since line noise hides where speech ends) to the
@@ -40,6 +42,7 @@ from ivr.audio.codec import pcm16_to_ulaw
 
 VARIANTS = {
     "two-pass": {},
+    "two-pass, no second hearing": {"IVR_REHEAR_SPEED": "1.0"},
     "grammar-only": {"IVR_SECOND_PASS": "off"},
 }
 LINES = ("clean", "noise15")

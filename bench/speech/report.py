@@ -157,8 +157,10 @@ def latency_section(data: dict[str, Any]) -> list[str]:
         f"{f(rows[0].get('ramp_s'))} s, against a fresh server per condition. *Turn* = last "
         "frame of speech sent (found on the clean rendering of the same utterance) → first "
         "answer audio frame, at the caller. On the noisy line the whole call carries that "
-        "utterance's 15 dB SNR noise. *two-pass* is the shipped recognition; *grammar-only* "
-        "is `IVR_SECOND_PASS=off`, run side by side to show what the second pass costs.",
+        "utterance's 15 dB SNR noise. *two-pass* is the shipped recognition (with the "
+        "second, faster hearing of what neither pass understood); *two-pass, no second "
+        "hearing* is `IVR_REHEAR_SPEED=1.0`; *grammar-only* is `IVR_SECOND_PASS=off`; run "
+        "side by side to show what each costs.",
         "",
         "| line | recognition | N | answered / calls | turn p50 / p95 / p99 ms | "
         "CPU avg / peak-5s cores | RSS idle → peak MB | errors (log / 5xx) | load CPU |",

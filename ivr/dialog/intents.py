@@ -48,7 +48,6 @@ def _note(state: CallState, intent: str) -> CallState:
 def _act(ctx: DialogContext, state: CallState, menu: str, intent: str) -> Routed | None:
     state = _note(state, intent)
     if intent == "agent":
-        state = replace(state, agent_requests=state.agent_requests + 1)
         return (*transfer(ctx, state, TransferReason.CALLER_REQUEST), TurnOutcome.MATCHED)
     if intent == "repeat":
         plays = list(state.last_prompts) or menu_prompt(ctx, state, menu, "initial")

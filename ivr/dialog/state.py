@@ -64,8 +64,6 @@ class CallState:
     consecutive_failures: int = 0
     total_failures: int = 0
     intents_tried: tuple[str, ...] = ()
-    agent_requests: int = 0
-    """Frustration signal: how often the caller asked for a person."""
     served: int = 0
     """How many answers (balances, policies) the caller was given."""
     last_prompts: tuple[Play, ...] = ()
