@@ -58,12 +58,6 @@ class Utterance:
     """The free-form pass started at the caller's first pause, over the audio until then."""
     voiced_since_speculation: int = 0
     """Voiced frames heard since it started: speech again, when there are enough of them."""
-    speculated: bytes = b""
-    """The audio the speculative free-form pass heard."""
-    again: asyncio.Task[FreeTranscript] | None = None
-    """The second, faster hearing of that audio, started as soon as the speculative pass
-    understood nothing, so that it is ready (or has ended the utterance) by the time the
-    full pause is over."""
 
     @property
     def spoke_since_speculation(self) -> bool:
@@ -113,42 +107,22 @@ class Hearing:
         utt.queue.put_nowait(None)
 
     def speculate(self, utt: Utterance, silent_frames: int) -> None:
-        """At the caller's first pause, start the free-form pass over what they said so far
-        (and, if it understood nothing, the second hearing); if they go on speaking, the
-        results are not used."""
+        """At the caller's first pause, start the free-form pass over what they said so far;
+        if they go on speaking, the result is not used."""
         if self.free_pass is None or not utt.confirmed:
             return
-        self._speculate_first(utt, silent_frames)
-        self._speculate_again(utt)
-
-    def _speculate_first(self, utt: Utterance, silent_frames: int) -> None:
         if silent_frames == 0 and utt.speculative is not None:
             utt.voiced_since_speculation += 1
         if silent_frames != SPECULATE_SILENCE_MS // FRAME_MS:
             return
         if utt.speculative is not None and not utt.spoke_since_speculation:
             return
-        for stale in (utt.speculative, utt.again):
-            if stale is not None:
-                stale.cancel()  # its audio is out of date; do not decode it for nothing
+        if utt.speculative is not None:
+            utt.speculative.cancel()  # its audio is out of date; do not decode it for nothing
         self.flush(utt)
-        utt.speculated = bytes(utt.audio)
-        utt.speculative = asyncio.create_task(self._free(utt.menu, utt.speculated))
-        utt.again = None
+        utt.speculative = asyncio.create_task(self._free(utt.menu, bytes(utt.audio)))
         utt.voiced_since_speculation = 0
         self.track(utt.speculative)
-
-    def _speculate_again(self, utt: Utterance) -> None:
-        free = self.free_pass
-        if free is None or utt.again is not None or not free.rehears(utt.menu):
-            return
-        heard = _result(utt.speculative)
-        if heard is None or utt.spoke_since_speculation:
-            return
-        if free_meaning(utt.menu, clean_free(heard.text, utt.menu)) is not None:
-            return
-        utt.again = asyncio.create_task(self._free_again(utt.menu, utt.speculated))
-        self.track(utt.again)
 
     def complete_so_far(
         self, utt: Utterance, digits: tuple[int, int] | None, silent_frames: int
@@ -161,20 +135,15 @@ class Hearing:
             return False  # variable-length numbers: a pause may be between digit groups
         if utt.partial and utt.menu.match(utt.partial) is not None:
             return True
-        if utt.spoke_since_speculation:
+        free = utt.speculative
+        if free is None or utt.spoke_since_speculation or not free.done() or free.cancelled():
             return False
-        heard = _result(utt.speculative)
-        if heard is None:
+        if free.exception() is not None:
             return False
+        heard = free.result()
         if ends_a_sentence(heard.text):
             return True
-        if free_meaning(utt.menu, clean_free(heard.text, utt.menu)) is not None:
-            return True
-        again = _result(utt.again)  # the second hearing understood what the first did not
-        return (
-            again is not None
-            and free_meaning(utt.menu, clean_free(again.text, utt.menu)) is not None
-        )
+        return free_meaning(utt.menu, clean_free(heard.text, utt.menu)) is not None
 
     async def understand(self, utt: Utterance, grammar: Transcript) -> Decision:
         """Combine the grammar pass with the free-form pass (reusing the one started at the
@@ -182,8 +151,7 @@ class Hearing:
         if self.free_pass is None:
             return decide(gather(utt.menu, grammar, None), self.decision)
         task = utt.speculative
-        reused = task is not None and not utt.spoke_since_speculation
-        if task is None or not reused:
+        if task is None or utt.spoke_since_speculation:
             if task is not None:
                 task.cancel()
             task = asyncio.create_task(self._free(utt.menu, bytes(utt.audio)))
@@ -197,32 +165,22 @@ class Hearing:
         decision = decide(gather(utt.menu, grammar, free), self.decision)
         if decision.meaning or not self.free_pass.rehears(utt.menu):
             return decision
-        ready = utt.again if reused else None
-        return await self._rehear(utt, grammar, decision, ready)
+        return await self._rehear(utt, grammar, decision)
 
-    async def _rehear(
-        self,
-        utt: Utterance,
-        grammar: Transcript,
-        first: Decision,
-        ready: asyncio.Task[FreeTranscript] | None,
-    ) -> Decision:
+    async def _rehear(self, utt: Utterance, grammar: Transcript, first: Decision) -> Decision:
         """Nobody understood the caller: Whisper hears the utterance once more, faster
-        (:data:`ivr.recognition.freepass.REHEAR_SPEED`), before the caller is asked again —
-        usually already heard at the pause (``ready``)."""
-        task = ready or asyncio.create_task(self._free_again(utt.menu, bytes(utt.audio)))
+        (:data:`ivr.recognition.freepass.REHEAR_SPEED`), before the caller is asked again."""
+        free = self.free_pass
+        assert free is not None
+        loop = asyncio.get_running_loop()
         try:
-            again = await task
+            again = await loop.run_in_executor(
+                self.free_executor, free.rehear, utt.menu, bytes(utt.audio)
+            )
         except Exception:
             log.exception("call %s: second hearing failed", self.call_sid)
             return first
         return after_rehearing(first, decide(gather(utt.menu, grammar, again), self.decision))
-
-    async def _free_again(self, menu: CompiledMenu, audio: bytes) -> FreeTranscript:
-        free = self.free_pass
-        assert free is not None
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.free_executor, free.rehear, menu, audio)
 
     async def _free(self, menu: CompiledMenu, audio: bytes) -> FreeTranscript:
         free = self.free_pass
@@ -247,10 +205,3 @@ class Hearing:
                 break
             utt.partial = await loop.run_in_executor(pool, feed, chunk)
         return await loop.run_in_executor(pool, rec.finish)
-
-
-def _result(task: asyncio.Task[FreeTranscript] | None) -> FreeTranscript | None:
-    """What a finished free-form task heard; None while running, or if cancelled or failed."""
-    if task is None or not task.done() or task.cancelled() or task.exception() is not None:
-        return None
-    return task.result()
