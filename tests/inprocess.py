@@ -44,11 +44,10 @@ from ivr.store.views import CallRecord
 from ivr.tts.synth import Speech
 from ivr.twilio import stream_secret
 from ivr.twilio.media import Dtmf, Mark, Media, Start, Stop
-from ivr.types import FRAME_MS, CallSid, DtmfKey, StreamSid
+from ivr.types import FRAME_BYTES, FRAME_MS, CallSid, DtmfKey, StreamSid
 from tests.conftest import API_TOKEN, AUTH_TOKEN, PIN_KEY, ROOT
 
 T = TypeVar("T")
-FRAME_BYTES = 160
 HOTLINE = "+18005550100"
 MAX_CALL_MS = 180_000
 """No scripted call lasts longer (stream time): a call that does is stuck."""

@@ -52,7 +52,7 @@ from ivr.grammar import compile_grammar_set, load_grammar_dir
 from ivr.grammar.compiler import CompiledMenu
 from ivr.recognition.decide import Decision, DecisionPolicy, after_rehearing, decide
 from ivr.recognition.evidence import gather
-from ivr.recognition.freepass import REHEAR_SPEED
+from ivr.recognition.freepass import REHEAR_SPEED, rehears
 
 Reader = Callable[[CompiledMenu, Transcript, FreeTranscript | None], Any]
 
@@ -133,8 +133,8 @@ def trials_for(
 
 
 def needs_rehearing(chosen: Decision, menu: CompiledMenu) -> bool:
-    """As a call: nobody understood it, outside digits menus."""
-    return not chosen.meaning and chosen.reason != "grammar-only" and menu.menu.digits is None
+    """As a call: nobody understood it, and the menu gets second hearings."""
+    return not chosen.meaning and rehears(menu)
 
 
 def evaluate(

@@ -113,14 +113,20 @@ class FreePass:
         return replace(free, digit_readings=self.engine.read_digits(encoded, lengths))
 
     def rehears(self, menu: CompiledMenu) -> bool:
-        """Whether an utterance of ``menu`` that nobody understood gets a second hearing:
-        not in digits menus (a PIN is never guessed twice), and not when it is off."""
-        return self.rehear_speed != 1.0 and menu.menu.digits is None
+        """Whether an utterance of ``menu`` that nobody understood gets a second hearing
+        (see :func:`rehears`)."""
+        return rehears(menu, self.rehear_speed)
 
     def rehear(self, menu: CompiledMenu, pcm8k: bytes) -> FreeTranscript:
         """Transcribe the utterance again, played ``rehear_speed`` times faster. Blocks."""
         faster = resample(pcm8k, round(8000 * self.rehear_speed), 8000)
         return self.hear(menu, faster)
+
+
+def rehears(menu: CompiledMenu, speed: float = REHEAR_SPEED) -> bool:
+    """Whether an utterance of ``menu`` that nobody understood gets a second hearing at
+    ``speed``: not in digits menus (a PIN is never guessed twice), and not when it is off."""
+    return speed != 1.0 and menu.menu.digits is None
 
 
 MIN_DIGITS_AUDIO_BYTES = 1600
