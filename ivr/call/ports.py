@@ -37,7 +37,7 @@ class CallRecorder(Protocol):
     def claim_stream(self, call_sid: str, stream_sid: str, secret: str) -> StreamClaim:
         """Let the first stream that shows the call's secret have it; refuse all others."""
 
-    def set_call_engine(self, call_sid: str, engine: str) -> None: ...
+    def set_call_server(self, call_sid: str, engine: str, instance: str) -> None: ...
 
     def record_turn(
         self,

@@ -92,6 +92,8 @@ class CallDeps:
     keep_recording: Callable[[str, int, str, bytes], object] | None = None
     """Keeps the audio of a not-understood turn: (call sid, turn seq, menu, 8 kHz PCM).
     Set only when ops opted in to recordings for tuning; blocking."""
+    instance: str = "local"
+    """This instance's name, recorded with the call its stream serves."""
 
 
 class CallSession:
@@ -180,7 +182,10 @@ class CallSession:
         called = str(record.get("to") or "")
         log.info("call %s: stream %s started", self.call_sid, self.stream_sid)
         await self._blocking(
-            self.deps.recorder.set_call_engine, self.call_sid, self.deps.engine.name
+            self.deps.recorder.set_call_server,
+            self.call_sid,
+            self.deps.engine.name,
+            self.deps.instance,
         )
         self.state = new_call_state(self.call_sid)
         self._pump = asyncio.create_task(self._run_dialog(), name=f"dialog-{self.call_sid}")

@@ -127,6 +127,8 @@ class Call(Base):
     asr_engine: Mapped[str | None] = mapped_column(String(32), default=None)
     disposition_note: Mapped[str | None] = mapped_column(Text, default=None)
     taken_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    instance: Mapped[str | None] = mapped_column(String(64), default=None)
+    """Which instance served the call's media stream (``IVR_INSTANCE_ID``)."""
 
     customer: Mapped[Customer | None] = relationship()
     turns: Mapped[list[Turn]] = relationship(order_by="Turn.seq")

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -335,12 +335,14 @@ class Store:
     # The setters below return None (not "found?") to match ivr.call.ports.CallRecorder;
     # an unknown call is a no-op because the call record is best effort for the caller.
 
-    def set_call_engine(self, call_sid: str, engine: str) -> None:
-        """Note which speech engine serves the call. No-op for an unknown call."""
-        with self._tx("set_call_engine", write=True) as session:
+    def set_call_server(self, call_sid: str, engine: str, instance: str) -> None:
+        """Note which speech engine and which instance serve the call's media stream.
+        No-op for an unknown call."""
+        with self._tx("set_call_server", write=True) as session:
             call = session.get(Call, call_sid)
             if call is not None:
                 call.asr_engine = engine
+                call.instance = instance[:64]
 
     def set_call_customer(self, call_sid: str, customer_id: int | None, verified: bool) -> None:
         """Note who the caller is (claimed or PIN-verified). No-op for an unknown call."""
@@ -493,6 +495,11 @@ class Store:
             if call.ended_at is None:
                 call.ended_at = self._clock()
 
+    def ping(self) -> None:
+        """Raise :class:`StoreError` unless the database answers a trivial query now."""
+        with self._tx("ping") as session:
+            session.execute(text("SELECT 1"))
+
     def get_call(self, call_sid: str) -> CallRecord | None:
         """Everything recorded about one call, JSON-ready (see CallRecord), or None."""
         with self._tx("get_call") as session:
@@ -518,6 +525,7 @@ class Store:
                 "ended_at": _iso(call.ended_at),
                 "customer": call.customer.name if call.customer else None,
                 "asr_engine": call.asr_engine,
+                "instance": call.instance,
                 "turns": [_stored_turn(t) for t in call.turns],
                 "prompts": [_prompt_record(p) for p in call.prompts],
                 "transfer": _transfer_record(call.transfer) if call.transfer else None,

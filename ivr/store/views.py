@@ -111,6 +111,7 @@ CallRecord = TypedDict(
         "ended_at": str | None,
         "customer": str | None,
         "asr_engine": str | None,
+        "instance": str | None,
         "turns": list[StoredTurn],
         "prompts": list[PromptRecord],
         "transfer": TransferRecord | None,

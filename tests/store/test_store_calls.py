@@ -180,7 +180,7 @@ def test_get_call_full_call_has_api_shape(store: Store, clock: FakeClock) -> Non
     assert ada is not None
     start = clock.now
     store.start_call(SID, "+14155550100", "+18005550000")
-    store.set_call_engine(SID, "vosk")
+    store.set_call_server(SID, "vosk", "ivr-2")
     store.set_call_customer(SID, ada.id, True)
     clock.advance(seconds=1)
     store.record_prompt(SID, "welcome-1", "Welcome to the hotline.")
@@ -202,6 +202,7 @@ def test_get_call_full_call_has_api_shape(store: Store, clock: FakeClock) -> Non
         "ended_at": (start + timedelta(seconds=5)).isoformat(),
         "customer": "Ada Lovelace",
         "asr_engine": "vosk",
+        "instance": "ivr-2",
         "turns": [
             {
                 "seq": 1,
