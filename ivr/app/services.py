@@ -13,6 +13,10 @@ from ivr.asr.base import SpeechEngine
 from ivr.asr.errors import EngineError
 from ivr.asr.select import load_engine, plan_engine
 from ivr.asr.whisper_engine import WhisperEngine
+from ivr.bus.desk_relay import relay_desk_events
+from ivr.bus.grammar_sync import CHANNEL as GRAMMAR_CHANNEL
+from ivr.bus.grammar_sync import GrammarSync
+from ivr.bus.redis_bus import RedisBus
 from ivr.call.session import CallDeps
 from ivr.desk.feed import TransferFeed
 from ivr.desk.signin_gate import SignInGate
@@ -58,6 +62,22 @@ class Services:
     live_calls: set[Any] = field(default_factory=set)
     feed: TransferFeed = field(default_factory=TransferFeed)
     """Tells open agent desks the moment a transfer is recorded, taken or noted."""
+    instance: str = "local"
+    """This instance's name (``IVR_INSTANCE_ID``), recorded with each call it streams."""
+    bus: RedisBus | None = None
+    """The link to the other instances (``IVR_REDIS_URL``), else None."""
+    grammar_sync: GrammarSync | None = None
+    """Sends live grammar edits to the other instances and applies theirs."""
+    draining: bool = False
+    """Set on SIGTERM: no new calls, streams or desks here; the live calls finish."""
+
+    def share_with_other_instances(self) -> None:
+        """Wire the desk feed and grammar edits to ``bus`` (call once, when it is set)."""
+        if self.bus is None:
+            return
+        relay_desk_events(self.feed, self.bus)
+        self.grammar_sync = GrammarSync(self.grammars, self.bus)
+        self.bus.on(GRAMMAR_CHANNEL, self.grammar_sync.receive)
 
     def dialog_context(self) -> DialogContext:
         """Dialog context over the grammars in force right now (hot reload between turns)."""
@@ -78,6 +98,7 @@ class Services:
             free_pass=self.free_pass,
             free_executor=self.free_executor,
             keep_recording=self.recordings.keep if self.recordings is not None else None,
+            instance=self.instance,
         )
 
     def close(self) -> None:
@@ -171,7 +192,8 @@ def build_services(
     log.info("prompts ready (%d rendered now)", rendered)
     if free_pass == "load":
         free_pass = load_free_pass(settings, gs.language)
-    return Services(
+    instance = settings.instance_name()
+    services = Services(
         settings=settings,
         engine=engine,
         engine_reason=reason,
@@ -185,7 +207,11 @@ def build_services(
         free_pass=free_pass,
         free_executor=_free_executor(settings) if free_pass is not None else None,
         recordings=recording_store(settings, store),
+        instance=instance,
+        bus=RedisBus(settings.redis_url, instance) if settings.redis_url else None,
     )
+    services.share_with_other_instances()
+    return services
 
 
 def _speech_engine(settings: Settings, engine: SpeechEngine | None) -> tuple[SpeechEngine, str]:

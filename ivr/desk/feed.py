@@ -4,7 +4,10 @@ Events carry only what changed and which call; each desk then reads the call fro
 store and renders it for its own agent. So events stay tiny, a missed event costs
 nothing that the next read does not repair, and nothing personal sits in a queue.
 
-One feed per process (owned by :class:`ivr.app.services.Services`). ``publish`` never blocks
+One feed per process (owned by :class:`ivr.app.services.Services`); with several instances,
+``relay`` also sends each local event to the others (Redis, :mod:`ivr.bus`), which
+:meth:`TransferFeed.deliver` to their own desks, and ``degraded`` tells desks to poll
+while that link is down. ``publish`` never blocks
 and may be called from any thread: a call session on the event loop, a route running in
 FastAPI's thread pool. A subscriber that falls ``max_pending`` events behind is dropped
 (its stream ends; the browser reconnects and re-reads everything) rather than letting
@@ -16,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -76,6 +79,10 @@ class TransferFeed:
         self._max_pending = max_pending
         self._subscribers: set[Subscription] = set()
         self._lock = threading.Lock()
+        self.relay: Callable[[DeskEvent], None] | None = None
+        """Passes every locally published event on to the other instances."""
+        self.degraded: Callable[[], bool] = lambda: False
+        """True while other instances' events may be missed: desks then poll the store."""
 
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator[Subscription]:
@@ -90,7 +97,13 @@ class TransferFeed:
                 self._subscribers.discard(sub)
 
     def publish(self, event: DeskEvent) -> None:
-        """Deliver ``event`` to every subscriber; never blocks, never raises for them."""
+        """Deliver ``event`` here and relay it to the other instances; never blocks."""
+        self.deliver(event)
+        if self.relay is not None:
+            self.relay(event)
+
+    def deliver(self, event: DeskEvent) -> None:
+        """Deliver ``event`` to this process's subscribers; never raises for them."""
         with self._lock:
             subscribers = list(self._subscribers)
         for sub in subscribers:

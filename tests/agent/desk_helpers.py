@@ -37,6 +37,7 @@ class DeskDeps:
     agents: AgentStore
     feed: TransferFeed
     signin: SignInGate
+    draining: bool = False
 
 
 def csrf_of(html: str) -> str:

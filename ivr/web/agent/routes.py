@@ -49,6 +49,7 @@ class DeskServices(Protocol):
     agents: AgentStore
     feed: TransferFeed
     signin: SignInGate
+    draining: bool
 
 
 def make_desk_router(get_services: Callable[[], DeskServices]) -> APIRouter:
@@ -149,6 +150,8 @@ def _add_desk_routes(router: APIRouter, get_services: Callable[[], DeskServices]
     async def events(request: Request) -> StreamingResponse:
         """Server-sent events: each transfer card as it appears or changes."""
         services = get_services()
+        if services.draining:  # the browser reconnects; the balancer picks another instance
+            raise HTTPException(503, "this instance is draining")
         token = session_token(request.cookies) or ""
 
         def still_signed_in() -> bool:

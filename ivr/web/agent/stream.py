@@ -2,8 +2,9 @@
 
 A stream starts with the recent cards (what the page may have missed between being
 rendered and connecting, or while reconnecting), then sends a card each time the feed
-says a transfer changed. Every card is read from the store and rendered for this agent
-at that moment, so the browser just swaps in the HTML. A comment line every
+says a transfer changed (or, while the link to other instances is down, each time a
+re-read every ``POLL_S`` finds one changed). Every card is read from the store and
+rendered for this agent at that moment, so the browser just swaps in the HTML. A comment line every
 ``KEEPALIVE_S`` keeps proxies from closing an idle stream; at each one the session is
 checked again, so a stream ends when its session expires or signs out.
 """
@@ -15,7 +16,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable
 
-from ivr.desk.feed import TransferFeed
+from ivr.desk.feed import Subscription, TransferFeed
 from ivr.store.agents import AgentSessionView
 from ivr.store.errors import StoreError
 from ivr.store.repo import Store
@@ -25,6 +26,8 @@ from ivr.web.agent.render import render_card
 log = logging.getLogger("ivr.web.agent")
 
 KEEPALIVE_S = 15.0
+POLL_S = 2.0
+"""How often a desk re-reads its cards while events from other instances may be missed."""
 RETRY_MS = 2000
 """How soon the browser reconnects after the stream drops."""
 DESK_LIMIT = 50
@@ -59,29 +62,65 @@ async def desk_events(
     agent: AgentSessionView,
     still_signed_in: Callable[[], bool],
     keepalive_s: float = KEEPALIVE_S,
+    poll_s: float = POLL_S,
 ) -> AsyncIterator[str]:
     """The event stream for ``agent``; ``still_signed_in`` is blocking (run in a thread)."""
     async with feed.subscribe() as sub:
         yield f"retry: {RETRY_MS}\n\n"
         try:
-            for recent in await asyncio.to_thread(load_cards, store, agent.username):
-                yield card_event(agent, recent)
+            shown: dict[str, str] = {}
+            for chunk in await _changed_cards(store, agent, shown):
+                yield chunk
             yield sse("ready", {})
-            while True:
-                try:
-                    event = await sub.get(timeout=keepalive_s)
-                except TimeoutError:
-                    if not await asyncio.to_thread(still_signed_in):
-                        yield sse("expired", {})
-                        return
-                    yield ": keep-alive\n\n"
-                    continue
-                if event is None:
-                    return  # dropped for falling behind, or shutting down: the browser reconnects
-                card: TransferCard | None = await asyncio.to_thread(
-                    load_card, store, event.call_sid
-                )
-                if card is not None:
-                    yield card_event(agent, card)
+            follow = _follow(store, feed, sub, agent, still_signed_in, keepalive_s, poll_s, shown)
+            async for chunk in follow:
+                yield chunk
         except StoreError as exc:
             log.error("agent desk stream: %s; the browser will reconnect", exc)
+
+
+async def _follow(
+    store: Store,
+    feed: TransferFeed,
+    sub: Subscription,
+    agent: AgentSessionView,
+    still_signed_in: Callable[[], bool],
+    keepalive_s: float,
+    poll_s: float,
+    shown: dict[str, str],
+) -> AsyncIterator[str]:
+    """Cards as the feed announces them, or as polling finds them while it is degraded."""
+    quiet = 0.0
+    while True:
+        wait = min(poll_s, keepalive_s) if feed.degraded() else keepalive_s
+        try:
+            event = await sub.get(timeout=wait)
+        except TimeoutError:
+            if feed.degraded():  # another instance's events may not reach us: look
+                for chunk in await _changed_cards(store, agent, shown):
+                    yield chunk
+            quiet += wait
+            if quiet >= keepalive_s:
+                quiet = 0.0
+                if not await asyncio.to_thread(still_signed_in):
+                    yield sse("expired", {})
+                    return
+                yield ": keep-alive\n\n"
+            continue
+        if event is None:
+            return  # dropped for falling behind, or shutting down: the browser reconnects
+        card = await asyncio.to_thread(load_card, store, event.call_sid)
+        if card is not None:
+            shown[card.call_sid] = chunk = card_event(agent, card)
+            yield chunk
+
+
+async def _changed_cards(store: Store, agent: AgentSessionView, shown: dict[str, str]) -> list[str]:
+    """Card events for the desk's cards that differ from what was last ``shown``."""
+    changed = []
+    for card in await asyncio.to_thread(load_cards, store, agent.username):
+        chunk = card_event(agent, card)
+        if shown.get(card.call_sid) != chunk:
+            shown[card.call_sid] = chunk
+            changed.append(chunk)
+    return changed

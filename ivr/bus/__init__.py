@@ -1,0 +1,1 @@
+"""What instances share live, through Redis: desk events and grammar edits."""
