@@ -13,6 +13,8 @@ Built explicitly (never a global at import), so tests and the app factory pass t
 from __future__ import annotations
 
 import ipaddress
+import os
+import socket
 from pathlib import Path
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
@@ -92,6 +94,15 @@ class ServerSettings(_Section):
     signin_workers: int = Field(1, ge=1, le=8)
     """Threads hashing agent passwords (scrypt: 128 MiB and one core each), apart from
     the threads that serve calls."""
+    workers: int = Field(1, ge=1, le=64)
+    """Server processes ``ivr serve`` starts on this host; more than one needs PostgreSQL
+    (every request of a call may reach a different process)."""
+    instance_id: str = Field("", max_length=64, pattern=r"^[A-Za-z0-9._:-]*$")
+    """This instance's name in call records and ``/healthz``; empty: ``host:pid``."""
+    drain_timeout_s: float = Field(30.0, ge=0.0, le=3600.0)
+    """On SIGTERM, how long live calls may go on (no new ones are taken) before the
+    process stops; a call still live then is cut and Twilio's next request for it, to
+    another instance, hears an apology and reaches an agent."""
 
     @field_validator("public_url")
     @classmethod
@@ -128,6 +139,13 @@ class ServerSettings(_Section):
     def url(self, path: str) -> str:
         """Absolute public URL for ``path``."""
         return f"{self.public_url}{path}"
+
+    def instance_name(self) -> str:
+        """The name this process records calls under: ``IVR_INSTANCE_ID`` (with the pid
+        when several workers share it), else ``host:pid``."""
+        if self.instance_id and self.workers == 1:
+            return self.instance_id
+        return f"{self.instance_id or socket.gethostname()}:{os.getpid()}"
 
 
 class SpeechSettings(_Section):
@@ -187,6 +205,22 @@ class StoreSettings(_Section):
     """Wrong PINs before self-service is locked for that customer and caller ID."""
     lockout_minutes: int = Field(30, ge=1)
     """How long a PIN lockout lasts, across calls."""
+    redis_url: str = ""
+    """Redis (``redis://host:6379/0``) shared by every instance for what must be live
+    across them: agent desk events and grammar edits. Empty: one instance, nothing
+    shared. An outage degrades (desks poll) and never drops a call."""
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_is_redis(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value
+
+    @property
+    def shared_database(self) -> bool:
+        """Whether several processes can share this database (SQLite: one process)."""
+        return not self.database_url.startswith("sqlite")
 
 
 class SecretSettings(_Section):
@@ -231,6 +265,12 @@ class Settings(ServerSettings, SpeechSettings, StoreSettings, SecretSettings, Lo
             )
         if self.api_token.strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError("IVR_API_TOKEN is required: choose a long random string")
+        if self.workers > 1 and not self.shared_database:
+            raise ValueError(
+                f"IVR_WORKERS={self.workers} needs a database every process shares: SQLite "
+                "serves one process; set IVR_DATABASE_URL=postgresql+psycopg://… (or "
+                "IVR_WORKERS=1)"
+            )
         try:
             self.pin_keys()  # a missing, weak or unprotected PIN key stops start-up
         except PinKeyError as exc:

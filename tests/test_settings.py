@@ -64,6 +64,9 @@ def test_settings_http_public_url_gives_ws_media_url() -> None:
         ("IVR_PUBLIC_URL", "ivr.example.com", "IVR_PUBLIC_URL"),
         ("IVR_PUBLIC_URL", "https://ivr.example.com/?x=1", "query"),
         ("IVR_TWILIO_VALIDATE", "maybe", "IVR_TWILIO_VALIDATE"),
+        ("IVR_REDIS_URL", "localhost:6379", "IVR_REDIS_URL"),
+        ("IVR_INSTANCE_ID", "ivr a/b", "IVR_INSTANCE_ID"),
+        ("IVR_WORKERS", "0", "IVR_WORKERS"),
     ],
 )
 def test_settings_invalid_value_names_the_variable(
@@ -176,3 +179,21 @@ def test_settings_every_field_belongs_to_exactly_one_section() -> None:
     names = [name for section in sections for name in section.model_fields]
     assert len(names) == len(set(names))
     assert set(names) == set(Settings.model_fields)
+
+
+def test_settings_several_workers_on_sqlite_are_refused_naming_the_fix() -> None:
+    with pytest.raises(SettingsError, match=r"SQLite serves one process.*IVR_DATABASE_URL"):
+        load_settings(workers=2, **REQUIRED)
+    shared = load_settings(workers=2, database_url="postgresql+psycopg://db/ivr", **REQUIRED)
+    assert shared.workers == 2
+
+
+def test_settings_instance_name_is_the_id_or_host_and_pid() -> None:
+    import os
+
+    assert load_settings(instance_id="ivr-a", **REQUIRED).instance_name() == "ivr-a"
+    several = load_settings(
+        instance_id="ivr-a", workers=2, database_url="postgresql+psycopg://db/ivr", **REQUIRED
+    )
+    assert several.instance_name() == f"ivr-a:{os.getpid()}"
+    assert load_settings(**REQUIRED).instance_name().endswith(f":{os.getpid()}")

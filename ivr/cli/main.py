@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -46,7 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("serve", help="run the server (Twilio webhooks and media streams)")
+    serve = sub.add_parser("serve", help="run the server (Twilio webhooks and media streams)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes on this host (default: IVR_WORKERS, 1); >1 needs PostgreSQL",
+    )
     _add_call_parser(sub)
     _add_setup_parsers(sub)
 
@@ -122,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
     if command == "serve":
+        if args.workers is not None:
+            # In the environment, so every worker process reads the same settings.
+            os.environ["IVR_WORKERS"] = str(args.workers)
         return _serve(load_settings())
     if command == "call":
         return _call(args)
@@ -149,9 +159,18 @@ def _serve(settings: Settings) -> int:
 
     from ivr.web.factory import create_app
 
-    app = create_app(settings)
+    # One process runs the app built here; several each build their own from the
+    # environment (a uvicorn factory), sharing state through PostgreSQL and Redis.
+    several = settings.workers > 1
+    app: Any = (
+        "ivr.web.factory:app_from_environment"
+        if several
+        else create_app(settings, drain_on_signal=True)
+    )
     uvicorn.run(
         app,
+        factory=several,
+        workers=settings.workers if several else None,
         host=settings.host,
         port=settings.port,
         # Logging is configured by main() (ivr.logs): uvicorn's own configuration would set

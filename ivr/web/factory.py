@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from ivr.app.services import Services, build_services
-from ivr.logs import guard_wire_loggers
-from ivr.settings import Settings
+from ivr.logs import configure_logging, guard_wire_loggers
+from ivr.settings import Settings, load_settings
 from ivr.web.agent.install import install_desk
 from ivr.web.api import make_api_router
+from ivr.web.drain import install_drain
 from ivr.web.no_store import NoStore
 from ivr.web.recordings import make_recordings_router
 from ivr.web.reports import make_reports_router
@@ -22,8 +23,11 @@ from ivr.web.twilio_routes import router as twilio_router
 log = logging.getLogger("ivr")
 
 
-def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
-    """Build the app. ``services`` may be injected (tests); otherwise built at start-up."""
+def create_app(
+    settings: Settings, services: Services | None = None, *, drain_on_signal: bool = False
+) -> FastAPI:
+    """Build the app. ``services`` may be injected (tests); otherwise built at start-up.
+    ``drain_on_signal``: SIGTERM drains the live calls first (:mod:`ivr.web.drain`)."""
     # Frames carry PIN digits: however the app is hosted, no library logs them.
     guard_wire_loggers()
 
@@ -34,16 +38,24 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             services if services is not None else await asyncio.to_thread(build_services, settings)
         )
         app.state.services = svc
-        watcher = asyncio.create_task(_watch_grammars(svc, settings.grammar_poll_s))
-        purger = asyncio.create_task(_purge_recordings(svc))
+        if drain_on_signal:
+            install_drain(svc, settings.drain_timeout_s)
+        tasks = [
+            asyncio.create_task(_watch_grammars(svc, settings.grammar_poll_s)),
+            asyncio.create_task(_purge_recordings(svc)),
+        ]
+        if svc.bus is not None:
+            tasks.append(asyncio.create_task(svc.bus.run()))
         try:
             yield
         finally:
             svc.feed.close()
-            for task in (watcher, purger):
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if svc.bus is not None:
+                await svc.bus.aclose()
             if owned:
                 svc.close()
 
@@ -62,12 +74,23 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The app as ``ivr serve --workers N`` starts it in each worker process (a uvicorn
+    factory): settings from the environment, logging configured, SIGTERM drains."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings, drain_on_signal=True)
+
+
 async def _watch_grammars(services: Services, poll_s: float) -> None:
-    """Hot reload: every ``poll_s`` seconds, load edited grammar files if they are valid."""
+    """Hot reload: every ``poll_s`` seconds, load edited grammar files if they are valid;
+    an edit that went live here is sent to the other instances."""
     while True:
         await asyncio.sleep(poll_s)
         try:
-            await asyncio.to_thread(services.grammars.reload_if_changed)
+            went_live = await asyncio.to_thread(services.grammars.reload_if_changed)
+            if went_live and services.grammar_sync is not None:
+                await services.grammar_sync.announce()
         except Exception:
             log.exception("grammar reload failed; previous grammars keep serving")
 

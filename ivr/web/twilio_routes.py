@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
 from starlette.websockets import WebSocketDisconnect, WebSocketState
@@ -118,19 +118,44 @@ router = APIRouter()
 
 
 @router.get("/healthz")
-async def healthz(services: ServicesDep) -> dict[str, Any]:
-    """Liveness plus what is loaded: engine, grammar fingerprint, live calls."""
-    return {
-        "status": "ok",
+async def healthz(services: ServicesDep) -> JSONResponse:
+    """Readiness for the load balancer, and what is loaded: 200 when this instance can
+    take a new call (model loaded, database reachable, not draining), else 503. Redis
+    being down is reported but does not make an instance unready: calls do not need it."""
+    checks = {"model": "ok", "database": await _database_check(services)}
+    if services.bus is not None:
+        checks["redis"] = "ok" if await services.bus.ping() else "unreachable"
+    ready = checks["database"] == "ok" and not services.draining
+    body = {
+        "status": "ok" if ready else ("draining" if services.draining else "unready"),
+        "instance": services.instance,
+        "ready": ready,
+        "checks": checks,
         "asr": services.engine.name,
         "grammar": services.grammars.fingerprint(),
         "live_calls": len(services.live_calls),
     }
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def _database_check(services: Services) -> str:
+    try:
+        await asyncio.to_thread(services.store.ping)
+    except StoreError as exc:
+        return f"unreachable: {exc}"
+    return "ok"
+
+
+def refuse_while_draining(services: Services) -> None:
+    """503 for what would start something new here: the balancer retries elsewhere."""
+    if services.draining:
+        raise HTTPException(503, f"instance {services.instance} is draining; try another")
 
 
 @router.post("/twilio/voice")
 async def incoming_call(form: TwilioForm, services: ServicesDep) -> Response:
     """Incoming call: record it and connect the bidirectional media stream."""
+    refuse_while_draining(services)
     call_sid = _call_sid(form)
     caller, called = _party(form, "From"), _party(form, "To")
     secret = stream_secret.new_secret()
@@ -305,6 +330,10 @@ async def media_stream(ws: WebSocket) -> None:
     """Twilio Media Streams: one bidirectional stream per call."""
     services: Services = ws.app.state.services
     settings = services.settings
+    if services.draining:
+        # An HTTP 503 instead of the upgrade: the balancer retries on another instance.
+        await ws.send_denial_response(Response("draining", status_code=503))
+        return
     if settings.twilio_validate:
         signature = ws.headers.get("x-twilio-signature")
         if not is_valid(settings.twilio_auth_token, settings.media_url, {}, signature):
