@@ -14,8 +14,12 @@ run: export IVR_PORT ?= 8080
 run: export IVR_TWILIO_AUTH_TOKEN ?= dev-auth-token-change-me
 run: export IVR_API_TOKEN ?= dev-api-token-change-me
 run: export IVR_PIN_KEY ?= dev-pin-key-change-me-0123456789abcdef
+cluster: export IVR_PORT ?= 8080
+cluster: export IVR_TWILIO_AUTH_TOKEN ?= dev-auth-token-change-me
+cluster: export IVR_API_TOKEN ?= dev-api-token-change-me
+cluster: export IVR_PIN_KEY ?= dev-pin-key-change-me-0123456789abcdef
 
-.PHONY: setup run test lint typecheck check grammar-check bench clean lock
+.PHONY: setup run cluster test lint typecheck check grammar-check bench clean lock
 
 setup: $(STAMP)
 
@@ -34,12 +38,20 @@ run: setup
 	$(IVR) prompts render
 	$(IVR) serve
 
+# The multi-instance hotline on one machine, no containers: PostgreSQL, Redis, nginx on
+# IVR_PORT and IVR_WORKERS (default 2) instances behind it, with `make run`'s settings.
+cluster: export IVR_WORKERS ?= 2
+cluster: setup
+	$(IVR) prompts render
+	$(PY) -m ivr.cluster
+
 # Whole-call tests spend most of their time waiting on paced audio, so three workers on two
 # cores finish in ~5 minutes what one does in ~12 (PYTEST_WORKERS=0 runs them in-process).
 PYTEST_WORKERS ?= 3
 
+# loadgroup: the tests of one cluster (tests/cluster) share one worker, and so one cluster.
 test: setup
-	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check ivr tests bench
