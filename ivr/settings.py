@@ -296,5 +296,5 @@ def load_section(section: type[S], **overrides: object) -> S:
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"])
             name = f"IVR_{loc.upper()}" if loc else "settings"
-            lines.append(f"{name}: {err['msg']}")
+            lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
         raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None

@@ -3,9 +3,12 @@ either, and what one instance does every other one sees."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from tests.cluster.cluster_helpers import (
     live_calls,
     record,
 )
+from tests.conftest import free_port
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cluster")]
@@ -194,3 +198,24 @@ def test_an_instance_asked_to_stop_finishes_its_live_call_and_takes_no_new_one(
             serving.wait(10.0)
         serving.start()
         wait_ready(serving)
+
+
+def test_serve_with_two_workers_on_one_host_answers_from_both(cluster: LocalCluster) -> None:
+    port = free_port()
+    env = {**cluster.instances[0].env, "IVR_PORT": str(port), "IVR_INSTANCE_ID": "one-host"}
+    cmd = [sys.executable, "-m", "ivr.cli", "serve", "--workers", "2"]
+    out = (cluster.workdir / "two-workers.log").open("wb")
+    proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    seen: set[str] = set()
+
+    def both_answered() -> bool:
+        with contextlib.suppress(httpx.HTTPError):
+            seen.add(healthz(f"http://127.0.0.1:{port}").json()["instance"])
+        return len(seen) == 2
+
+    try:
+        wait_until(both_answered, "both workers to answer", timeout_s=180)
+        assert all(name.startswith("one-host:") for name in seen)
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=60) == 0
