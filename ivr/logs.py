@@ -79,6 +79,8 @@ def configure_logging(level: str) -> None:
     """Log to stderr at ``level`` (an unknown name means INFO), wire loggers guarded."""
     logging.basicConfig(level=level_name(level), format=FORMAT)
     guard_wire_loggers()
+    # Alembic narrates every schema check at INFO; ivr.store.schema says what matters.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
     # Says where the libraries' DEBUG output went, for whoever turned DEBUG on to find it.
     logging.getLogger("ivr").debug(
         "records below INFO from %s are dropped: they would show wire frames",

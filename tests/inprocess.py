@@ -342,8 +342,8 @@ def build_hotline(tmp: Path, audio_dir: Path, seeded_db: Path, **overrides: obje
 
 def seed_database(path: Path) -> Path:
     """A demo database file (PIN hashing is slow on purpose: done once per session)."""
-    from ivr.store.db import create_schema
     from ivr.store.repo import Store
+    from ivr.store.schema import create_schema
     from tests.conftest import TEST_PINS
 
     store = Store.from_url(f"sqlite:///{path}", pins=TEST_PINS)

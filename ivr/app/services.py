@@ -28,10 +28,10 @@ from ivr.grammar.check import check_grammar_set
 from ivr.recognition.freepass import FreePass
 from ivr.settings import Settings
 from ivr.store.agents import AgentStore
-from ivr.store.db import create_schema
 from ivr.store.pins import PinHasher
 from ivr.store.recordings import RecordingStore
 from ivr.store.repo import Store, utcnow
+from ivr.store.schema import create_schema
 from ivr.tts.cache import PromptCache
 from ivr.tts.synth import Pyttsx3Synthesizer, Synthesizer
 

@@ -112,16 +112,21 @@ def _add_setup_parsers(sub: Any) -> None:
 
     db = sub.add_parser("db", help="database")
     dsub = db.add_subparsers(dest="db_command", required=True)
-    dsub.add_parser("seed", help="create the schema and load the demo customers")
+    dsub.add_parser("seed", help="upgrade the schema and load the demo customers")
+    dsub.add_parser(
+        "upgrade", help="bring the schema to this version's revision (Alembic), losing nothing"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ivr`` console script."""
     args = _parser().parse_args(argv)
+    from ivr.store.errors import StoreError
+
     try:
         configure_logging(load_section(LogSettings).log_level)
         return int(_dispatch(args))
-    except SettingsError as exc:
+    except (SettingsError, StoreError) as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2
 
@@ -140,7 +145,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "prompts":
         return _prompts_render()
     if command == "db":
-        return _db_seed()
+        return _db_upgrade() if args.db_command == "upgrade" else _db_seed()
     if command == "agents":
         from ivr.cli.agents import run_agents
 
@@ -157,7 +162,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
+    from ivr.store.db import make_engine
+    from ivr.store.schema import create_schema
     from ivr.web.factory import create_app
+
+    # Before any worker starts: an old schema stops here with the command to run.
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    engine.dispose()
 
     # One process runs the app built here; several each build their own from the
     # environment (a uvicorn factory), sharing state through PostgreSQL and Redis.
@@ -275,10 +287,9 @@ def _prompts_render() -> int:
 
 
 def _db_seed() -> int:
-    from ivr.store.db import create_schema
+    from ivr.store.db import make_engine
     from ivr.store.pin_keys import PinKeyError
     from ivr.store.pins import PinHasher
-    from ivr.store.repo import Store
     from ivr.store.seed import seed_demo
 
     url = load_section(StoreSettings).database_url
@@ -287,10 +298,21 @@ def _db_seed() -> int:
     except PinKeyError as exc:
         print(f"ivr db seed: {exc}", file=sys.stderr)
         return 2
-    store = Store.from_url(url, pins=pins)
-    create_schema(store.engine)
-    seed_demo(store)
+    seed_demo(make_engine(url), pins)  # upgrades the schema first
     print(f"demo customers loaded into {url}")
+    return 0
+
+
+def _db_upgrade() -> int:
+    from ivr.store.db import make_engine
+    from ivr.store.schema import upgrade_schema
+
+    url = load_section(StoreSettings).database_url
+    before, after = upgrade_schema(make_engine(url))
+    if before == after:
+        print(f"schema already at revision {after}: nothing to do")
+    else:
+        print(f"schema upgraded from revision {before or '(none)'} to {after}")
     return 0
 
 

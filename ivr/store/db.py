@@ -30,8 +30,6 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from ivr.private_files import private_dir, private_file, tighten
 from ivr.store.errors import StoreError
-from ivr.store.migrate import widen_columns
-from ivr.store.models import Base
 
 DEFAULT_URL = "sqlite:///var/ivr.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -124,17 +122,6 @@ def writer(engine: Engine) -> Engine:
     Only SQLite looks at the option; PostgreSQL uses row locks (``FOR UPDATE``) instead.
     """
     return engine.execution_options(**{_WRITE_OPTION: True})
-
-
-def create_schema(engine: Engine) -> None:
-    """Create any missing tables and indexes, and widen columns the model has widened
-    (:mod:`ivr.store.migrate`); never drops or narrows anything."""
-    try:
-        Base.metadata.create_all(writer(engine))
-        widen_columns(engine)
-    except SQLAlchemyError as exc:
-        detail = getattr(exc, "orig", None) or exc
-        raise StoreError(f"cannot create schema: {type(detail).__name__}: {detail}") from exc
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

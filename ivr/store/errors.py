@@ -9,3 +9,7 @@ class StoreError(Exception):
     Wraps the underlying SQLAlchemy/driver error as ``__cause__``. The message is safe to
     log: it never contains a PIN or any other secret passed to the store.
     """
+
+
+class SchemaError(StoreError):
+    """The database's schema is not one this version serves; the message says what to run."""

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ivr.dialog.masking import MASK
-from ivr.store.db import create_schema, make_engine, session_factory, transaction, writer
+from ivr.store.db import make_engine, session_factory, transaction, writer
 from ivr.store.errors import StoreError
 from ivr.store.models import (
     CALL_STATUSES,
@@ -35,6 +35,7 @@ from ivr.store.models import (
     Turn,
 )
 from ivr.store.pins import PinCheck, PinHasher
+from ivr.store.schema import create_schema
 from ivr.store.views import (
     AccountView,
     CallRecord,

@@ -7,6 +7,7 @@ demo values (handy between demo calls).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,11 +15,12 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ivr.store.db import create_schema, session_factory, writer
+from ivr.store.db import session_factory, writer
 from ivr.store.errors import StoreError
 from ivr.store.models import Account, CallerPinFailure, Customer, Policy
 from ivr.store.pins import PinHasher
 from ivr.store.repo import Store
+from ivr.store.schema import upgrade_schema
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ DEMO_CUSTOMERS = (
 
 
 def seed_demo(target: Store | Engine, pins: PinHasher | None = None) -> None:
-    """Create the schema if needed and upsert the demo customers, in one transaction.
+    """Bring the schema to the head revision and upsert the demo customers, in one
+    transaction.
 
     PINs are hashed with ``pins``, or the store's own hasher. Also clears every caller-ID
     PIN lockout: the demo caller's own phone may have been locked out while trying the
@@ -79,7 +82,7 @@ def seed_demo(target: Store | Engine, pins: PinHasher | None = None) -> None:
     hasher = pins or (target.pins if isinstance(target, Store) else None)
     if hasher is None:
         raise StoreError("seed_demo needs the PIN key (IVR_PIN_KEY) to hash the demo PINs")
-    create_schema(engine)
+    upgrade_schema(engine)
     try:
         with session_factory(writer(engine)).begin() as session:
             for demo in DEMO_CUSTOMERS:
@@ -87,6 +90,17 @@ def seed_demo(target: Store | Engine, pins: PinHasher | None = None) -> None:
             session.execute(delete(CallerPinFailure))
     except SQLAlchemyError as exc:
         raise StoreError(f"seed_demo failed: {type(exc).__name__}") from exc
+
+
+def upsert_customers(engine: Engine, customers: Sequence[DemoCustomer], pins: PinHasher) -> None:
+    """Insert or update ``customers`` in one transaction (the schema must exist); for
+    benchmarks and demos, never production data."""
+    try:
+        with session_factory(writer(engine)).begin() as session:
+            for customer in customers:
+                _upsert_customer(session, customer, pins)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"upsert_customers failed: {type(exc).__name__}") from exc
 
 
 def _upsert_customer(session: Session, demo: DemoCustomer, pins: PinHasher) -> None:

@@ -5,9 +5,9 @@ are widened at start-up."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import MetaData, String, inspect
+from sqlalchemy import MetaData, String, inspect, text
 
-from ivr.store import Store, create_schema, make_engine
+from ivr.store import Store, make_engine, upgrade_schema
 from ivr.store.models import Base
 
 SID = "CA" + "7" * 32
@@ -38,7 +38,7 @@ def test_pin_failures_counted_under_a_long_caller_id(store: Store) -> None:
     assert not result.ok and result.attempts_left == store.max_pin_failures - 1
 
 
-def test_create_schema_widens_caller_columns_of_an_older_database(db_url: str) -> None:
+def test_upgrade_widens_caller_columns_of_a_database_made_before_migrations(db_url: str) -> None:
     # A database made when caller IDs were VARCHAR(32), with a call in it.
     old = MetaData()
     for table in Base.metadata.sorted_tables:
@@ -53,8 +53,17 @@ def test_create_schema_widens_caller_columns_of_an_older_database(db_url: str) -
     engine = make_engine(db_url)
     try:
         old.create_all(engine)
-        Store(engine).start_call("CA" + "1" * 32, "+14155550100", "+15005550006")
-        create_schema(engine)  # what every start-up runs
+        with engine.begin() as conn:  # nor did calls say which instance served them then
+            conn.execute(text("ALTER TABLE calls DROP COLUMN instance"))
+            conn.execute(  # a call recorded by that version
+                text(
+                    "INSERT INTO calls (call_sid, from_number, to_number, status, started_at, "
+                    "verified) VALUES (:sid, '+14155550100', '+15005550006', 'in-progress', "
+                    "CURRENT_TIMESTAMP, false)"
+                ),
+                {"sid": "CA" + "1" * 32},
+            )
+        upgrade_schema(engine)  # what `ivr db upgrade` runs
         widths = {
             (t, c["name"]): getattr(c["type"], "length", None)
             for t in ("calls", "caller_pin_failures")
