@@ -1,5 +1,5 @@
 """``python -m bench [speech|speech-latency|vad|capacity|capacity-spread|accuracy|
-grammar-vs-free|soak|all] [--quick]``.
+grammar-vs-free|soak|scale|all] [--quick]``.
 
 Each sub-benchmark saves its numbers to ``bench/results/<name>.json``; afterwards
 ``BENCHMARKS.md`` is rewritten from every result file present, so running one
@@ -101,6 +101,12 @@ def _soak(args: argparse.Namespace) -> dict[str, Any]:
     return run_soak(minutes=minutes, concurrent=args.concurrent)
 
 
+def _scale(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.scale import run_scale
+
+    return run_scale(quick=args.quick)
+
+
 BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "speech": _speech,
     "speech-latency": _speech_latency,
@@ -110,6 +116,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "accuracy": _accuracy,
     "grammar-vs-free": _grammar_vs_free,
     "soak": _soak,
+    "scale": _scale,
 }
 
 

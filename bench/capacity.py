@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,15 @@ from bench.metrics import summary
 from bench.server import API_TOKEN, AUTH_TOKEN, PY, ROOT, ServerProcess, start_server
 from ivr.audio.channel import telephone_channel
 from ivr.tts.synth import Pyttsx3Synthesizer
+
+
+@dataclass
+class CallPlan:
+    """Who calls and what they do, per call slot; empty: everyone runs the SCRIPT as Ada."""
+
+    callers: list[str] | None = None
+    scripts: list[list[list[str]]] | None = None
+
 
 CALLS_PER_CLIENT = 50
 """Calls one load process drives (then another process is added)."""
@@ -91,7 +101,7 @@ def spawn_clients(
     base_url: str, offsets: list[float], speech: dict[str, str], *, timeout_s: float,
     loop_until_s: float = 0.0, per_client: int = CALLS_PER_CLIENT,
     scripts: list[list[list[str]]] | None = None, voiced_end: dict[str, int] | None = None,
-    line_noise: dict[str, float] | None = None,
+    line_noise: dict[str, float] | None = None, callers: list[str] | None = None,
 ) -> list[LoadClient]:  # fmt: skip
     """Start load processes, each with a share of the call offsets (round robin).
 
@@ -115,6 +125,7 @@ def spawn_clients(
             "scripts": scripts[c::n_clients] if scripts else None,
             "voiced_end": voiced_end,
             "line_noise": line_noise,
+            "callers": callers[c::n_clients] if callers else None,
         }
         fd, name = tempfile.mkstemp(prefix="ivr-bench-load-", suffix=".json")
         with os.fdopen(fd, "w") as handle:
@@ -161,17 +172,22 @@ def run_level(
     limit_s: float = 120,
     variant: str = "current",
     ramp_s: float | None = None,
+    env: dict[str, str] | None = None,
+    before_calls: Callable[[], CallPlan] | None = None,
 ) -> dict[str, Any]:
-    """N calls against a fresh server; the table row for N."""
-    server = start_server(workers=workers, variant=variant)
+    """N calls against a fresh server (``env``: its settings beyond the defaults); the
+    table row for N. ``before_calls`` may give each call its own caller and script."""
+    server = start_server(workers=workers, variant=variant, env_overrides=env)
     try:
+        plan = before_calls() if before_calls is not None else CallPlan()
         time.sleep(1.0)
         idle = server.usage()
         ramp = n / ARRIVALS_PER_S if ramp_s is None else ramp_s
         offsets = [i * ramp / n for i in range(n)]
         with Sampler(server) as sampler:
             started = time.monotonic()
-            procs = spawn_clients(server.base_url, offsets, speech, timeout_s=limit_s - 15)
+            procs = spawn_clients(server.base_url, offsets, speech, timeout_s=limit_s - 15,
+                                  scripts=plan.scripts, callers=plan.callers)  # fmt: skip
             calls, client_cpu = split_client_stats(collect(procs, limit_s))
             wall = time.monotonic() - started
         errors = server.log_errors()

@@ -62,10 +62,16 @@ class Spec:
     by default it is found from the audio itself."""
     line_noise: dict[str, float] | None = None
     """Noise level (RMS) of the line during a call whose first ``say`` is the key."""
+    callers: list[str] | None = None
+    """Caller ID of each call slot (with ``scripts``: every caller a distinct customer);
+    None: :data:`CALLER` for all."""
 
 
 def call_metrics(
-    result: CallResult, voiced_end: dict[str, int], script: tuple[Step, ...] = SCRIPT
+    result: CallResult,
+    voiced_end: dict[str, int],
+    script: tuple[Step, ...] = SCRIPT,
+    balance_call: bool = False,
 ) -> dict[str, Any]:
     """Latencies and health of one finished call (placed with ``script``)."""
     timing = result.timing
@@ -100,7 +106,7 @@ def call_metrics(
     out["intents"] = [t.get("intent") for t in turns]
     out["outcomes"] = [t.get("outcome") for t in turns]
     out["menus"] = [t.get("menu") for t in turns]
-    if script is SCRIPT:
+    if script is SCRIPT or balance_call:
         # Success: the balance was recognized, the PIN accepted, and the caller hung up.
         out["ok"] = (
             result.closed_by == "caller"
@@ -114,7 +120,11 @@ def call_metrics(
 
 
 async def _one(
-    spec: Spec, speech: dict[str, bytes], voiced: dict[str, int], script: tuple[Step, ...]
+    spec: Spec,
+    speech: dict[str, bytes],
+    voiced: dict[str, int],
+    script: tuple[Step, ...],
+    caller: str = CALLER,
 ) -> dict[str, Any]:
     first_say = next((step.value for step in script if step.kind == "say"), "")
     config = SimConfig(
@@ -123,7 +133,7 @@ async def _one(
         public_url=spec.base_url,
         auth_token=spec.auth_token,
         api_token=spec.api_token,
-        caller=CALLER,
+        caller=caller,
         timeout_s=spec.timeout_s,
         record_timing=True,
         # Twilio's media streams are not compressed; zlib on every frame would load both
@@ -136,7 +146,7 @@ async def _one(
         result = await sim.place_call(list(script))
     except Exception as exc:  # a failed call is a data point, not a crash
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300], "started": began}
-    metrics = call_metrics(result, voiced, script)
+    metrics = call_metrics(result, voiced, script, balance_call=caller != CALLER)
     metrics["ended"] = time.monotonic()
     return metrics
 
@@ -155,7 +165,8 @@ async def run(spec: Spec) -> None:
     async def slot(index: int, offset: float) -> None:
         await asyncio.sleep(offset)
         while True:
-            metrics = await _one(spec, speech, voiced, scripts[index % len(scripts)])
+            caller = spec.callers[index] if spec.callers else CALLER
+            metrics = await _one(spec, speech, voiced, scripts[index % len(scripts)], caller)
             metrics["offset"] = metrics.get("started", t0) - t0
             print(json.dumps(metrics), flush=True)
             if time.monotonic() - t0 >= spec.loop_until_s:
