@@ -183,7 +183,7 @@ def build_services(
     gs = grammars.snapshot().grammar_set
     prompts = PromptCache(
         settings.audio_dir,
-        synth or Pyttsx3Synthesizer(),
+        synth or Pyttsx3Synthesizer(timeout_s=settings.tts_timeout_s),
         voice=gs.voice or "gmw/en-us",
         rate=settings.tts_rate,
     )
