@@ -93,3 +93,19 @@ def _distinct(postgres: LocalPostgres, speech: dict[str, str], n: int) -> list[A
             )  # fmt: skip
             rows.append({**row, "arrival": arrival})
     return rows
+
+
+def run_scale_soak(minutes: float, concurrent: int) -> dict[str, Any]:
+    """The soak (§4) against 2 workers on PostgreSQL, ``concurrent`` calls at all times."""
+    from bench.soak import run_soak
+
+    postgres = LocalPostgres.create()
+    postgres.start()
+    try:
+        env = {"IVR_DATABASE_URL": postgres.new_database()}
+        return run_soak(
+            minutes=minutes, concurrent=concurrent, workers=2, env=env,
+            plot_name="soak-scale.png",
+        )  # fmt: skip
+    finally:
+        postgres.stop()
