@@ -114,6 +114,13 @@ def _scale(args: argparse.Namespace) -> dict[str, Any]:
     return run_scale(quick=args.quick)
 
 
+def _scale_300(args: argparse.Namespace) -> dict[str, Any]:
+    """The issue's goal level, apart so the N = 50-200 run need not be repeated."""
+    from bench.scale import run_scale
+
+    return run_scale(levels=(300,), distinct=False)
+
+
 BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "speech": _speech,
     "speech-latency": _speech_latency,
@@ -125,6 +132,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "soak": _soak,
     "scale": _scale,
     "soak-scale": _soak_scale,
+    "scale-300": _scale_300,
 }
 
 

@@ -174,7 +174,7 @@ def write_report() -> Path:
         lines += soak_section(soak)
     scale = _load("scale")
     if scale:
-        lines += scale_section(scale)
+        lines += scale_section(scale, _load("scale-300"))
     soak_scale = _load("soak-scale")
     if soak_scale:
         lines += soak_section(soak_scale, heading="### 10b. Soak: 2 workers on PostgreSQL")
