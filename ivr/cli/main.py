@@ -170,39 +170,38 @@ def _serve(settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     create_schema(engine)
     engine.dispose()
-
     # One process runs the app built here; several each build their own from the
     # environment (a uvicorn factory), sharing state through PostgreSQL and Redis.
-    several = settings.workers > 1
-    app: Any = (
-        "ivr.web.factory:app_from_environment"
-        if several
-        else create_app(settings, drain_on_signal=True)
-    )
-    uvicorn.run(
-        app,
-        factory=several,
-        workers=settings.workers if several else None,
-        host=settings.host,
-        port=settings.port,
+    if settings.workers > 1:
+        target = "ivr.web.factory:app_from_environment"
+        uvicorn.run(target, factory=True, workers=settings.workers, **_uvicorn_options(settings))
+    else:
+        uvicorn.run(create_app(settings, drain_on_signal=True), **_uvicorn_options(settings))
+    return 0
+
+
+def _uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How ``ivr serve`` runs uvicorn, whatever the number of workers."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
         # Logging is configured by main() (ivr.logs): uvicorn's own configuration would set
         # ``uvicorn.error`` — the logger it hands to the WebSocket protocol, which logs every
         # frame at DEBUG — to the configured level.
-        log_config=None,
-        log_level=None,
+        "log_config": None,
+        "log_level": None,
         # Forwarded headers only from the proxies named in IVR_FORWARDED_ALLOW_IPS; by
         # default uvicorn believes them from 127.0.0.1, i.e. from any client of a local
         # tunnel, who could then pick the address their sign-in failures count under.
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=settings.forwarded_allow_ips or None,
-        ws_max_size=settings.max_ws_message_bytes,
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or None,
+        "ws_max_size": settings.max_ws_message_bytes,
         # Twilio streams a frame every 20 ms; our own pings are unnecessary.
-        ws_ping_interval=None,
-        # Open agent desks hold event streams that never finish by themselves; without a
-        # limit, stopping the server would wait for every agent to close the page.
-        timeout_graceful_shutdown=5,
-    )
-    return 0
+        "ws_ping_interval": None,
+        # Desks' event streams are ended by the drain (ivr.web.drain) before uvicorn's own
+        # shutdown; this bounds what is left.
+        "timeout_graceful_shutdown": 5,
+    }
 
 
 def _call(args: argparse.Namespace) -> int:
