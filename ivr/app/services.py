@@ -131,12 +131,9 @@ def load_free_pass(settings: Settings, language: str) -> FreePass | None:
         if settings.second_pass == "on":
             log.warning("second pass: off for '%s' grammars (the model is English)", language)
         return None
+    workers, context_s = settings.whisper_workers, settings.whisper_context_s
     try:
-        engine = WhisperEngine(
-            settings.whisper_model,
-            workers=settings.whisper_workers,
-            context_s=settings.whisper_context_s,
-        )
+        engine = WhisperEngine(settings.whisper_model, workers=workers, context_s=context_s)
     except EngineError as exc:
         if settings.second_pass == "on":
             raise

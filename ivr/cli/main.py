@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ivr.logs import configure_logging
@@ -46,14 +46,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="ivr", description="Voice IVR for the bank and insurance hotline."
     )
     sub = p.add_subparsers(dest="command", required=True)
-
     serve = sub.add_parser("serve", help="run the server (Twilio webhooks and media streams)")
-    serve.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="server processes on this host (default: IVR_WORKERS, 1); >1 needs PostgreSQL",
-    )
+    workers_help = "server processes on this host (default: IVR_WORKERS, 1); >1 needs PostgreSQL"
+    serve.add_argument("--workers", type=int, default=None, help=workers_help)
     _add_call_parser(sub)
     _add_setup_parsers(sub)
 
@@ -131,6 +126,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+_SIMPLE: dict[str, Callable[[argparse.Namespace], int]] = {
+    "call": lambda args: _call(args),
+    "models": lambda args: _models_pull(args.name),
+    "prompts": lambda args: _prompts_render(),
+    "db": lambda args: _db_upgrade() if args.db_command == "upgrade" else _db_seed(),
+}
+"""Commands run by a function of this module (the others import theirs lazily)."""
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
     if command == "serve":
@@ -138,14 +142,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             # In the environment, so every worker process reads the same settings.
             os.environ["IVR_WORKERS"] = str(args.workers)
         return _serve(load_settings())
-    if command == "call":
-        return _call(args)
-    if command == "models":
-        return _models_pull(args.name)
-    if command == "prompts":
-        return _prompts_render()
-    if command == "db":
-        return _db_upgrade() if args.db_command == "upgrade" else _db_seed()
+    if command in _SIMPLE:
+        return _SIMPLE[command](args)
     if command == "agents":
         from ivr.cli.agents import run_agents
 
@@ -274,10 +272,9 @@ def _prompts_render() -> int:
     except GrammarError as exc:
         print(exc, file=sys.stderr)
         return 1
-    synth = Pyttsx3Synthesizer()
+    synth, texts = Pyttsx3Synthesizer(timeout_s=speech.tts_timeout_s), gs.prompt_texts()
     try:
         cache = PromptCache(audio_dir, synth, voice=gs.voice or "gmw/en-us", rate=speech.tts_rate)
-        texts = gs.prompt_texts()
         rendered = cache.render_all(texts)
     finally:
         synth.close()

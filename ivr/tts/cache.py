@@ -100,9 +100,7 @@ class PromptCache:
         pending = self._inflight.get(key)
         if pending is not None:
             return await asyncio.shield(pending)
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[bytes] = loop.create_future()
-        self._inflight[key] = future
+        future = self._inflight[key] = asyncio.get_running_loop().create_future()
         try:
             audio = await asyncio.to_thread(self.get_sync, text, voice)
             future.set_result(audio)

@@ -90,19 +90,23 @@ class Pyttsx3Synthesizer:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(out)  # the audio may be a caller's balance: never left behind
 
-    def _ask(self, request: dict[str, object]) -> dict[str, object]:
-        """One request to the worker and its reply, within the timeout (lock held)."""
+    def _exchange(self, request: str) -> str | None:
+        """Send one request line; its reply line, or None when none came in time."""
         proc = self._worker()
         stdin: IO[str] | None = proc.stdin
         stdout: IO[str] | None = proc.stdout
         assert stdin is not None and stdout is not None  # both are PIPEs
+        stdin.write(request + "\n")
+        stdin.flush()
+        # One reply line per request, so Python's buffer is empty here: the pipe's
+        # readiness is the reply's.
+        ready, _, _ = select.select([stdout], [], [], self._timeout_s)
+        return stdout.readline() if ready else None
+
+    def _ask(self, request: dict[str, object]) -> dict[str, object]:
+        """One request to the worker and its reply, within the timeout (lock held)."""
         try:
-            stdin.write(json.dumps(request) + "\n")
-            stdin.flush()
-            # One reply line per request, so Python's buffer is empty here: the pipe's
-            # readiness is the reply's.
-            ready, _, _ = select.select([stdout], [], [], self._timeout_s)
-            line = stdout.readline() if ready else None
+            line = self._exchange(json.dumps(request))
         except (BrokenPipeError, OSError) as exc:
             self.close()
             raise SynthesisError(f"speech worker died: {exc}") from exc

@@ -69,9 +69,8 @@ async def desk_events(
         yield f"retry: {RETRY_MS}\n\n"
         try:
             shown: dict[str, str] = {}
-            for chunk in await _changed_cards(store, agent, shown):
+            for chunk in [*await _changed_cards(store, agent, shown), sse("ready", {})]:
                 yield chunk
-            yield sse("ready", {})
             follow = _follow(store, feed, sub, agent, still_signed_in, keepalive_s, poll_s, shown)
             async for chunk in follow:
                 yield chunk
