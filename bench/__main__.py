@@ -1,5 +1,5 @@
 """``python -m bench [speech|speech-latency|vad|capacity|capacity-spread|accuracy|
-grammar-vs-free|soak|scale|all] [--quick]``.
+grammar-vs-free|soak|scale|soak-scale|all] [--quick]``.
 
 Each sub-benchmark saves its numbers to ``bench/results/<name>.json``; afterwards
 ``BENCHMARKS.md`` is rewritten from every result file present, so running one
@@ -101,10 +101,24 @@ def _soak(args: argparse.Namespace) -> dict[str, Any]:
     return run_soak(minutes=minutes, concurrent=args.concurrent)
 
 
+def _soak_scale(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.scale import run_scale_soak
+
+    minutes = args.minutes if args.minutes is not None else (2.0 if args.quick else 30.0)
+    return run_scale_soak(minutes=minutes, concurrent=args.concurrent)
+
+
 def _scale(args: argparse.Namespace) -> dict[str, Any]:
     from bench.scale import run_scale
 
     return run_scale(quick=args.quick)
+
+
+def _scale_300(args: argparse.Namespace) -> dict[str, Any]:
+    """The issue's goal level, apart so the N = 50-200 run need not be repeated."""
+    from bench.scale import run_scale
+
+    return run_scale(levels=(300,), distinct=False)
 
 
 BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
@@ -117,6 +131,8 @@ BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "grammar-vs-free": _grammar_vs_free,
     "soak": _soak,
     "scale": _scale,
+    "soak-scale": _soak_scale,
+    "scale-300": _scale_300,
 }
 
 

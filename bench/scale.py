@@ -52,20 +52,22 @@ def distinct_plan(url: str, n: int) -> CallPlan:
     return CallPlan(callers=[c.phone for c in customers], scripts=scripts)
 
 
-def run_scale(quick: bool = False) -> dict[str, Any]:
-    """Every (N, arrivals, workers) row, then the distinct-customers rows."""
+def run_scale(
+    quick: bool = False, levels: tuple[int, ...] | None = None, distinct: bool = True
+) -> dict[str, Any]:
+    """Every (N, arrivals, workers) row, then (``distinct``) the distinct-customers rows."""
     from bench.capacity import caller_speech
 
     speech = caller_speech()
     postgres = LocalPostgres.create()
     postgres.start()
     try:
-        rows = _levels(postgres, speech, QUICK_LEVELS if quick else LEVELS)
+        rows = _levels(postgres, speech, levels or (QUICK_LEVELS if quick else LEVELS))
         n = QUICK_DISTINCT_N if quick else DISTINCT_N
-        distinct = _distinct(postgres, speech, n)
+        distinct_rows = _distinct(postgres, speech, n) if distinct else []
     finally:
         postgres.stop()
-    return {"rows": rows, "distinct": distinct}
+    return {"rows": rows, "distinct": distinct_rows}
 
 
 def _levels(postgres: LocalPostgres, speech: dict[str, str], levels: tuple[int, ...]) -> list[Any]:
@@ -93,3 +95,19 @@ def _distinct(postgres: LocalPostgres, speech: dict[str, str], n: int) -> list[A
             )  # fmt: skip
             rows.append({**row, "arrival": arrival})
     return rows
+
+
+def run_scale_soak(minutes: float, concurrent: int) -> dict[str, Any]:
+    """The soak (§4) against 2 workers on PostgreSQL, ``concurrent`` calls at all times."""
+    from bench.soak import run_soak
+
+    postgres = LocalPostgres.create()
+    postgres.start()
+    try:
+        env = {"IVR_DATABASE_URL": postgres.new_database()}
+        return run_soak(
+            minutes=minutes, concurrent=concurrent, workers=2, env=env,
+            plot_name="soak-scale.png",
+        )  # fmt: skip
+    finally:
+        postgres.stop()

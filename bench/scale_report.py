@@ -38,9 +38,11 @@ def _ratios(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def scale_section(data: dict[str, Any]) -> list[str]:
-    """Tables for 1 vs 2 workers and for distinct customers, with the ratios."""
+def scale_section(data: dict[str, Any], n300: dict[str, Any] | None = None) -> list[str]:
+    """Tables for 1 vs 2 workers (and the N = 300 run, its own line of provenance) and
+    for distinct customers, with the ratios."""
     rows, distinct = data.get("rows", []), data.get("distinct", [])
+    extra = n300.get("rows", []) if n300 else []
     lines = [
         "## 10. Scale-out: 1 worker vs 2, PostgreSQL; distinct customers",
         "",
@@ -55,11 +57,13 @@ def scale_section(data: dict[str, Any]) -> list[str]:
         "",
         _HEAD,
         "|" + "---|" * 10,
-        *(_row(r) for r in rows),
+        *(_row(r) for r in [*rows, *extra]),
         "",
-        "2 workers / 1 worker, p95: " + ("; ".join(_ratios(rows)) or "–") + ".",
+        "2 workers / 1 worker, p95: " + ("; ".join(_ratios([*rows, *extra])) or "–") + ".",
         "",
     ]
+    if n300:
+        lines += ["N = 300 rows: " + meta_line(n300), ""]
     if distinct:
         lines += ["Distinct customers:", "", _HEAD, "|" + "---|" * 10]
         lines += [*(_row(r) for r in distinct), ""]

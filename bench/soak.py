@@ -21,11 +21,19 @@ CALL_SECONDS = 42.0
 SAMPLE_S = 5.0
 
 
-def run_soak(*, minutes: float, concurrent: int) -> dict[str, Any]:
-    """Run the soak and return samples, call outcomes and a summary."""
+def run_soak(
+    *,
+    minutes: float,
+    concurrent: int,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    plot_name: str = "soak.png",
+) -> dict[str, Any]:
+    """Run the soak (``workers`` server processes, ``env`` beyond the default settings)
+    and return samples, call outcomes and a summary."""
     duration = minutes * 60
     speech = caller_speech()
-    server = start_server()
+    server = start_server(workers=workers, env_overrides=env)
     errors_seen: list[tuple[float, int]] = []
     try:
         offsets = [i * CALL_SECONDS / concurrent for i in range(concurrent)]
@@ -50,10 +58,11 @@ def run_soak(*, minutes: float, concurrent: int) -> dict[str, Any]:
     samples = sampler.samples
     ok = [c for c in calls if c.get("ok")]
     failed = [c for c in calls if not c.get("ok")]
-    plot = plot_soak(samples, calls, RESULTS / "soak.png")
+    plot = plot_soak(samples, calls, RESULTS / plot_name)
     return {
         "minutes": minutes,
         "concurrent": concurrent,
+        "workers": workers,
         "samples": samples,
         "calls": len(calls),
         "calls_ok": len(ok),

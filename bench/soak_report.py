@@ -19,7 +19,7 @@ def _slope_mb_per_hour(samples: list[dict[str, float]]) -> float:
     return statistics.linear_regression(ts, ys).slope
 
 
-def soak_section(data: dict[str, Any]) -> list[str]:
+def soak_section(data: dict[str, Any], heading: str = "## 4. Soak") -> list[str]:
     """Soak summary and plot."""
     samples = data["samples"]
     rss = [s["rss"] / 2**20 for s in samples]
@@ -27,13 +27,13 @@ def soak_section(data: dict[str, Any]) -> list[str]:
     q = len(samples) // 4 or 1
     voice = summary(data.get("voice_turn_ms", []))
     lines = [
-        "## 4. Soak",
+        heading,
         "",
         meta_line(data),
         "",
         f"{data['concurrent']} concurrent scripted calls (same script as §1), back to back, "
-        f"for {f(data['minutes'], 1)} minutes against one server process (`bench.serve`, uvicorn "
-        "options as `ivr serve`); sampled every "
+        f"for {f(data['minutes'], 1)} minutes against {_processes(data)} (`bench.serve`, "
+        "uvicorn options as `ivr serve`); sampled every "
         "5 s. The issue asks for 30 minutes (the default of `python -m bench soak`); see the "
         "duration above for what this run did.",
         "",
@@ -54,3 +54,8 @@ def soak_section(data: dict[str, Any]) -> list[str]:
     if data.get("plot"):
         lines += [f"![soak: RSS, open files and calls over time]({data['plot']})", ""]
     return lines
+
+
+def _processes(data: dict[str, Any]) -> str:
+    workers = int(data.get("workers", 1))
+    return "one server process" if workers == 1 else f"{workers} worker processes on PostgreSQL"

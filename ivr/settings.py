@@ -180,6 +180,9 @@ class SpeechSettings(_Section):
     audio_dir: Path = Path("audio/cache")
     """Rendered prompt audio, by content hash."""
     tts_rate: int = Field(165, ge=80, le=400)
+    tts_timeout_s: float = Field(10.0, gt=0.0, le=120.0)
+    """A prompt the speech worker has not rendered by then fails (the caller hears an
+    apology and reaches an agent) and the worker is replaced: a hung one stalls no call."""
     """Prompt speaking rate in words per minute."""
     confirm_below: float = Field(0.6, ge=0.0, le=1.0)
     """Speech results with lower confidence are confirmed (yes/no) before acting."""

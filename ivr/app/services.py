@@ -31,7 +31,6 @@ from ivr.store.agents import AgentStore
 from ivr.store.pins import PinHasher
 from ivr.store.recordings import RecordingStore
 from ivr.store.repo import Store, utcnow
-from ivr.store.schema import create_schema
 from ivr.tts.cache import PromptCache
 from ivr.tts.synth import Pyttsx3Synthesizer, Synthesizer
 
@@ -132,12 +131,9 @@ def load_free_pass(settings: Settings, language: str) -> FreePass | None:
         if settings.second_pass == "on":
             log.warning("second pass: off for '%s' grammars (the model is English)", language)
         return None
+    workers, context_s = settings.whisper_workers, settings.whisper_context_s
     try:
-        engine = WhisperEngine(
-            settings.whisper_model,
-            workers=settings.whisper_workers,
-            context_s=settings.whisper_context_s,
-        )
+        engine = WhisperEngine(settings.whisper_model, workers=workers, context_s=context_s)
     except EngineError as exc:
         if settings.second_pass == "on":
             raise
@@ -157,41 +153,15 @@ def build_services(
     """Load grammars, the speech model, the store and the prompt cache; render every static
     prompt so the first caller hears no synthesis delay."""
     engine, reason = _speech_engine(settings, engine)
-    store = Store.from_url(
+    store = Store.from_url(  # refuses a database whose schema is older than this code
         settings.database_url,
         max_pin_failures=settings.max_pin_failures,
         lockout_minutes=settings.lockout_minutes,
         pins=PinHasher(settings.pin_keys()),
     )
-    create_schema(store.engine)
-    prompts_holder: list[PromptCache] = []
-
-    def render_new_prompts(snapshot: GrammarSnapshot) -> None:
-        # Prompts changed by an edit are rendered before the edit goes live.
-        if prompts_holder:
-            gs = snapshot.grammar_set
-            prompts_holder[0].render_all(spoken_texts(snapshot), voice=gs.voice)
-
-    def validate(gs: GrammarSet) -> list[Issue]:
-        # What loading cannot see: menus the dialog needs, message placeholders, and words
-        # this engine cannot hear (it would fail every recognition in that menu).
-        return check_grammar_set(gs, [engine])
-
-    grammars = GrammarRegistry(
-        settings.grammar_dir, on_change=render_new_prompts, validate=validate
-    )
-    gs = grammars.snapshot().grammar_set
-    prompts = PromptCache(
-        settings.audio_dir,
-        synth or Pyttsx3Synthesizer(),
-        voice=gs.voice or "gmw/en-us",
-        rate=settings.tts_rate,
-    )
-    prompts_holder.append(prompts)
-    rendered = prompts.render_all(spoken_texts(grammars.snapshot()))
-    log.info("prompts ready (%d rendered now)", rendered)
+    grammars, prompts = _grammars_and_prompts(settings, engine, synth)
     if free_pass == "load":
-        free_pass = load_free_pass(settings, gs.language)
+        free_pass = load_free_pass(settings, grammars.snapshot().grammar_set.language)
     instance = settings.instance_name()
     services = Services(
         settings=settings,
@@ -212,6 +182,38 @@ def build_services(
     )
     services.share_with_other_instances()
     return services
+
+
+def _grammars_and_prompts(
+    settings: Settings, engine: SpeechEngine, synth: Synthesizer | None
+) -> tuple[GrammarRegistry, PromptCache]:
+    """The live grammars, checked against ``engine``, and their prompts rendered; an
+    edit's new prompts are rendered before the edit goes live."""
+    prompts_holder: list[PromptCache] = []
+
+    def render_new_prompts(snapshot: GrammarSnapshot) -> None:
+        if prompts_holder:
+            gs = snapshot.grammar_set
+            prompts_holder[0].render_all(spoken_texts(snapshot), voice=gs.voice)
+
+    def validate(gs: GrammarSet) -> list[Issue]:
+        # What loading cannot see: menus the dialog needs, message placeholders, and words
+        # this engine cannot hear (it would fail every recognition in that menu).
+        return check_grammar_set(gs, [engine])
+
+    grammars = GrammarRegistry(
+        settings.grammar_dir, on_change=render_new_prompts, validate=validate
+    )
+    prompts = PromptCache(
+        settings.audio_dir,
+        synth or Pyttsx3Synthesizer(timeout_s=settings.tts_timeout_s),
+        voice=grammars.snapshot().grammar_set.voice or "gmw/en-us",
+        rate=settings.tts_rate,
+    )
+    prompts_holder.append(prompts)
+    rendered = prompts.render_all(spoken_texts(grammars.snapshot()))
+    log.info("prompts ready (%d rendered now)", rendered)
+    return grammars, prompts
 
 
 def _speech_engine(settings: Settings, engine: SpeechEngine | None) -> tuple[SpeechEngine, str]:

@@ -84,6 +84,12 @@ def _check_name(name: str) -> None:
         raise ModelDownloadError(f"invalid model name {name!r}")
 
 
+OFFLINE_HINT = (
+    "This machine may have no internet access; copy a model directory into models/ or set "
+    "IVR_VOSK_MODEL"
+)
+
+
 def _download(url: str, dest: Path, *, progress: bool, timeout: float) -> str:
     """Stream ``url`` to ``dest`` and return its SHA-256."""
     digest = hashlib.sha256()
@@ -99,10 +105,7 @@ def _download(url: str, dest: Path, *, progress: bool, timeout: float) -> str:
                     _draw_bar(sys.stderr, done, total)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise ModelDownloadError(
-            f"could not download {url}: {reason}. This machine may have no internet access; "
-            "copy a model directory into models/ or set IVR_VOSK_MODEL"
-        ) from exc
+        raise ModelDownloadError(f"could not download {url}: {reason}. {OFFLINE_HINT}") from exc
     finally:
         if progress:
             sys.stderr.write("\n")

@@ -38,6 +38,16 @@ _models: dict[str, Any] = {}
 _models_lock = threading.Lock()
 
 
+def _check_model_dir(path: Path) -> None:
+    if not path.is_dir():
+        raise EngineError(f"Vosk model directory {path} does not exist")
+    if not looks_like_vosk_model(path):
+        raise EngineError(
+            f"{path} is not a Vosk model directory (no am/final.mdl or conf/model.conf); "
+            "point IVR_VOSK_MODEL at the unpacked model folder"
+        )
+
+
 def load_model(path: Path) -> tuple[Any, float]:
     """The process-wide ``vosk.Model`` for ``path`` and the seconds its first load took."""
     key = os.fspath(path.resolve())
@@ -45,13 +55,7 @@ def load_model(path: Path) -> tuple[Any, float]:
         cached = _models.get(key)
         if cached is not None:
             return cached, 0.0
-        if not path.is_dir():
-            raise EngineError(f"Vosk model directory {path} does not exist")
-        if not looks_like_vosk_model(path):
-            raise EngineError(
-                f"{path} is not a Vosk model directory (no am/final.mdl or conf/model.conf); "
-                "point IVR_VOSK_MODEL at the unpacked model folder"
-            )
+        _check_model_dir(path)
         started = time.perf_counter()
         try:
             model = vosk.Model(key)

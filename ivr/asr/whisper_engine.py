@@ -317,6 +317,15 @@ class WhisperEngine:
         ends = self._end_probabilities(encoded, [r.digits for r in readings])
         return tuple(replace(r, end=end) for r, end in zip(readings, ends, strict=True))
 
+    def _forced_logits(self, encoded: Any, ids: list[int]) -> Any:
+        """The decoder's logits at each position of ``ids`` forced after the start tokens."""
+        prompt = [self._sot, self._no_timestamps, *ids, self._eot]
+        result = self._model.generate(
+            encoded, [prompt], beam_size=1, max_length=self._length_limit(len(ids) + 2),
+            return_logits_vocab=True, suppress_blank=False, suppress_tokens=[],
+        )[0]  # fmt: skip
+        return result.logits[0] if result.logits else []
+
     def _end_probabilities(self, encoded: Any, strings: list[str]) -> list[float]:
         """log P(end of text | the audio, each digit string written so far): the strings
         are forced as the decoder's prefix and the end token after them, and CTranslate2
@@ -324,17 +333,7 @@ class WhisperEngine:
         ends = []
         for digits in strings:
             ids = [self._spaced_digit[d] for d in digits]
-            prompt = [self._sot, self._no_timestamps, *ids, self._eot]
-            result = self._model.generate(
-                encoded,
-                [prompt],
-                beam_size=1,
-                max_length=self._length_limit(len(ids) + 2),
-                return_logits_vocab=True,
-                suppress_blank=False,
-                suppress_tokens=[],
-            )[0]
-            rows = result.logits[0] if result.logits else []
+            rows = self._forced_logits(encoded, ids)
             if len(rows) <= len(ids):
                 ends.append(-math.inf)
                 continue

@@ -145,18 +145,22 @@ class Hearing:
             return True
         return free_meaning(utt.menu, clean_free(heard.text, utt.menu)) is not None
 
-    async def understand(self, utt: Utterance, grammar: Transcript) -> Decision:
-        """Combine the grammar pass with the free-form pass (reusing the one started at the
-        pause when the caller said nothing more since)."""
-        if self.free_pass is None:
-            return decide(gather(utt.menu, grammar, None), self.decision)
+    def _free_transcript(self, utt: Utterance) -> asyncio.Task[FreeTranscript | None]:
+        """The free-form pass over ``utt``: the one started at the pause if still valid."""
         task = utt.speculative
         if task is None or utt.spoke_since_speculation:
             if task is not None:
                 task.cancel()
             task = asyncio.create_task(self._free(utt.menu, bytes(utt.audio)))
+        return task
+
+    async def understand(self, utt: Utterance, grammar: Transcript) -> Decision:
+        """Combine the grammar pass with the free-form pass (reusing the one started at the
+        pause when the caller said nothing more since)."""
+        if self.free_pass is None:
+            return decide(gather(utt.menu, grammar, None), self.decision)
         try:
-            free: FreeTranscript | None = await task
+            free: FreeTranscript | None = await self._free_transcript(utt)
         except Exception:
             # The second pass only checks and extends the first: without it the call goes
             # on as the grammar pass alone would hear it, rather than to an agent.

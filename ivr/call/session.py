@@ -348,13 +348,8 @@ class CallSession:
                     heard = ev.Heard(decision.text, decision.confidence, decision.meaning)
                     if utt.menu.menu.digits is None:  # never a PIN or an account number
                         self._heard_audio = (utt.menu.menu.id, bytes(utt.audio))
-                    log.info(
-                        "call %s: heard on %s (conf %.2f, %s)",
-                        self.call_sid,
-                        listen.menu_id,
-                        decision.confidence,
-                        decision.reason,
-                    )
+                    log.info("call %s: heard on %s (conf %.2f, %s)", self.call_sid,
+                             listen.menu_id, decision.confidence, decision.reason)  # fmt: skip
             except Exception:
                 # Not the caller's fault, so not a no-match: a person takes over.
                 log.exception("call %s: recognizer failed", self.call_sid)

@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ivr.settings import StoreSettings, load_section
+
+if TYPE_CHECKING:
+    from ivr.store.agents import AgentStore
 
 
 def add_agents_parser(sub: Any) -> None:
@@ -43,6 +46,18 @@ def read_password(from_stdin: bool, stdin: TextIO | None = None) -> str:
     return first
 
 
+def _change(agents: AgentStore, args: argparse.Namespace, password: str) -> int:
+    if args.agents_command == "add":
+        name = agents.add_agent(args.username, password)
+        print(f"agent {name!r} created; they can sign in at /agent")
+        return 0
+    if agents.set_password(args.username, password):
+        print(f"password changed for {args.username.strip().lower()!r}")
+        return 0
+    print(f"ivr agents: no agent {args.username!r}", file=sys.stderr)
+    return 1
+
+
 def run_agents(args: argparse.Namespace) -> int:
     """Carry out ``ivr agents …``; 0 on success, 1 with a message on stderr otherwise."""
     from ivr.store.agents import AgentExists, AgentStore
@@ -52,16 +67,7 @@ def run_agents(args: argparse.Namespace) -> int:
     url = load_section(StoreSettings).database_url
     try:
         password = read_password(args.password_stdin)
-        agents = AgentStore(Store.from_url(url).engine)
-        if args.agents_command == "add":
-            name = agents.add_agent(args.username, password)
-            print(f"agent {name!r} created; they can sign in at /agent")
-        elif agents.set_password(args.username, password):
-            print(f"password changed for {args.username.strip().lower()!r}")
-        else:
-            print(f"ivr agents: no agent {args.username!r}", file=sys.stderr)
-            return 1
+        return _change(AgentStore(Store.from_url(url).engine), args, password)
     except (ValueError, AgentExists, StoreError, EOFError) as exc:
         print(f"ivr agents: {exc}", file=sys.stderr)
         return 1
-    return 0

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ivr.logs import configure_logging
@@ -46,14 +46,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="ivr", description="Voice IVR for the bank and insurance hotline."
     )
     sub = p.add_subparsers(dest="command", required=True)
-
     serve = sub.add_parser("serve", help="run the server (Twilio webhooks and media streams)")
-    serve.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="server processes on this host (default: IVR_WORKERS, 1); >1 needs PostgreSQL",
-    )
+    workers_help = "server processes on this host (default: IVR_WORKERS, 1); >1 needs PostgreSQL"
+    serve.add_argument("--workers", type=int, default=None, help=workers_help)
     _add_call_parser(sub)
     _add_setup_parsers(sub)
 
@@ -131,6 +126,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+_SIMPLE: dict[str, Callable[[argparse.Namespace], int]] = {
+    "call": lambda args: _call(args),
+    "models": lambda args: _models_pull(args.name),
+    "prompts": lambda args: _prompts_render(),
+    "db": lambda args: _db_upgrade() if args.db_command == "upgrade" else _db_seed(),
+}
+"""Commands run by a function of this module (the others import theirs lazily)."""
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
     if command == "serve":
@@ -138,14 +142,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             # In the environment, so every worker process reads the same settings.
             os.environ["IVR_WORKERS"] = str(args.workers)
         return _serve(load_settings())
-    if command == "call":
-        return _call(args)
-    if command == "models":
-        return _models_pull(args.name)
-    if command == "prompts":
-        return _prompts_render()
-    if command == "db":
-        return _db_upgrade() if args.db_command == "upgrade" else _db_seed()
+    if command in _SIMPLE:
+        return _SIMPLE[command](args)
     if command == "agents":
         from ivr.cli.agents import run_agents
 
@@ -170,39 +168,38 @@ def _serve(settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     create_schema(engine)
     engine.dispose()
-
     # One process runs the app built here; several each build their own from the
     # environment (a uvicorn factory), sharing state through PostgreSQL and Redis.
-    several = settings.workers > 1
-    app: Any = (
-        "ivr.web.factory:app_from_environment"
-        if several
-        else create_app(settings, drain_on_signal=True)
-    )
-    uvicorn.run(
-        app,
-        factory=several,
-        workers=settings.workers if several else None,
-        host=settings.host,
-        port=settings.port,
+    if settings.workers > 1:
+        target = "ivr.web.factory:app_from_environment"
+        uvicorn.run(target, factory=True, workers=settings.workers, **_uvicorn_options(settings))
+    else:
+        uvicorn.run(create_app(settings, drain_on_signal=True), **_uvicorn_options(settings))
+    return 0
+
+
+def _uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How ``ivr serve`` runs uvicorn, whatever the number of workers."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
         # Logging is configured by main() (ivr.logs): uvicorn's own configuration would set
         # ``uvicorn.error`` — the logger it hands to the WebSocket protocol, which logs every
         # frame at DEBUG — to the configured level.
-        log_config=None,
-        log_level=None,
+        "log_config": None,
+        "log_level": None,
         # Forwarded headers only from the proxies named in IVR_FORWARDED_ALLOW_IPS; by
         # default uvicorn believes them from 127.0.0.1, i.e. from any client of a local
         # tunnel, who could then pick the address their sign-in failures count under.
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=settings.forwarded_allow_ips or None,
-        ws_max_size=settings.max_ws_message_bytes,
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or None,
+        "ws_max_size": settings.max_ws_message_bytes,
         # Twilio streams a frame every 20 ms; our own pings are unnecessary.
-        ws_ping_interval=None,
-        # Open agent desks hold event streams that never finish by themselves; without a
-        # limit, stopping the server would wait for every agent to close the page.
-        timeout_graceful_shutdown=5,
-    )
-    return 0
+        "ws_ping_interval": None,
+        # Desks' event streams are ended by the drain (ivr.web.drain) before uvicorn's own
+        # shutdown; this bounds what is left.
+        "timeout_graceful_shutdown": 5,
+    }
 
 
 def _call(args: argparse.Namespace) -> int:
@@ -275,10 +272,9 @@ def _prompts_render() -> int:
     except GrammarError as exc:
         print(exc, file=sys.stderr)
         return 1
-    synth = Pyttsx3Synthesizer()
+    synth, texts = Pyttsx3Synthesizer(timeout_s=speech.tts_timeout_s), gs.prompt_texts()
     try:
         cache = PromptCache(audio_dir, synth, voice=gs.voice or "gmw/en-us", rate=speech.tts_rate)
-        texts = gs.prompt_texts()
         rendered = cache.render_all(texts)
     finally:
         synth.close()

@@ -32,10 +32,8 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         since = parse_since(args.since)
     except ValueError:
-        print(
-            f"ivr report: --since must be YYYY-MM-DD or an ISO datetime, not {args.since!r}",
-            file=sys.stderr,
-        )
+        problem = f"--since must be YYYY-MM-DD or an ISO datetime, not {args.since!r}"
+        print(f"ivr report: {problem}", file=sys.stderr)
         return 2
     url = load_section(StoreSettings).database_url
     try:
@@ -43,11 +41,9 @@ def run_report(args: argparse.Namespace) -> int:
     except StoreError as exc:
         print(f"ivr report: {exc}", file=sys.stderr)
         return 1
-    if args.json:
-        print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
-    else:
-        for line in report_lines(report):
-            print(line)
+    as_json = [json.dumps(report.as_json(), indent=2, ensure_ascii=False)]
+    for line in as_json if args.json else report_lines(report):
+        print(line)
     return 0
 
 

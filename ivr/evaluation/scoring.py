@@ -88,6 +88,15 @@ class Summary:
     trials: int
 
 
+def _shown(trial: Trial) -> str:
+    """What the confusion matrix files ``trial`` under: what was acted on or confirmed."""
+    decided = trial.decided if trial.action != "reject" else None
+    shown = label(decided)
+    if shown == "digits" and decided != trial.sample.expected:
+        return "digits (wrong)"
+    return shown
+
+
 def summarize(trials: Sequence[Trial]) -> Summary:
     """Tally ``trials`` overall, per kind, per voice and variant, per intent, and confused."""
     by_kind: dict[str, Tally] = defaultdict(Tally)
@@ -104,11 +113,7 @@ def summarize(trials: Sequence[Trial]) -> Summary:
         if sample.variant:
             by_group[(sample.kind, "variant", sample.variant)].add(trial)
         by_intent[label(sample.expected)].add(trial)
-        decided = trial.decided if trial.action != "reject" else None
-        shown = label(decided)
-        if shown == "digits" and decided != sample.expected:
-            shown = "digits (wrong)"
-        confusion[label(sample.expected)][shown] += 1
+        confusion[label(sample.expected)][_shown(trial)] += 1
     return Summary(dict(by_kind), dict(by_group), dict(by_intent), dict(confusion), len(trials))
 
 
@@ -130,6 +135,11 @@ def headline(kind: str, tally: Tally) -> str:
             f"{kind} ({n}): right {_pct(tally.rate('right_acted'))}, to keypad/again"
             f" {_pct(tally.rate('rejected'))}, WRONG ACCEPTED {_pct(tally.rate('wrong_acted'))}"
         )
+    return _in_scope_headline(tally)
+
+
+def _in_scope_headline(tally: Tally) -> str:
+    n = tally.total
     return (
         f"in scope ({n}): right {_pct(tally.rate('right_acted', 'right_confirmed'))}"
         f" (acted {_pct(tally.rate('right_acted'))}, after confirming"

@@ -281,14 +281,8 @@ def _parse_intents(
                 expr = parse_template(template)
                 parsed.append((intent, index, expr, count(expr, choices)))
             except (TemplateError, ExpansionError) as error:
-                issues.append(
-                    _issue(
-                        intent.file,
-                        line,
-                        menu,
-                        f"template '{template}' of intent '{intent.id}': {error}",
-                    )
-                )
+                what = f"template '{template}' of intent '{intent.id}': {error}"
+                issues.append(_issue(intent.file, line, menu, what))
     return parsed
 
 

@@ -121,6 +121,17 @@ def load_grammar_dir(path: str | Path) -> GrammarSet:
     return grammar_set
 
 
+def _read_files(files: list[Path], parts: _Parts) -> tuple[list[Issue], str]:
+    """Read every file into ``parts``; their findings and the content digest."""
+    issues: list[Issue] = []
+    digest = hashlib.sha256()
+    for file in files:
+        content = file.read_bytes()
+        digest.update(file.name.encode() + b"\0" + content + b"\0")
+        issues.extend(_read_file(str(file), content.decode("utf-8", errors="replace"), parts))
+    return issues, digest.hexdigest()
+
+
 def analyse_grammar_dir(path: str | Path) -> tuple[GrammarSet | None, list[Issue]]:
     """Load ``path`` and return the grammar set (None if unusable) with every finding."""
     directory = Path(path)
@@ -128,14 +139,9 @@ def analyse_grammar_dir(path: str | Path) -> tuple[GrammarSet | None, list[Issue
     if not files:
         return None, [Issue(str(directory), 0, "error", "no grammar files (*.yaml) found")]
     parts = _Parts()
-    issues: list[Issue] = []
-    digest = hashlib.sha256()
-    for file in files:
-        content = file.read_bytes()
-        digest.update(file.name.encode() + b"\0" + content + b"\0")
-        issues.extend(_read_file(str(file), content.decode("utf-8", errors="replace"), parts))
-    grammar_set, combine_issues = _combine(parts, str(directory), digest.hexdigest())
-    issues.extend(combine_issues)
+    issues, fingerprint = _read_files(files, parts)
+    grammar_set, combined = _combine(parts, str(directory), fingerprint)
+    issues += combined
     if grammar_set is not None:
         # Broken templates were left out of the menus, so these findings are all new ones.
         for menu in grammar_set.menus.values():
@@ -218,22 +224,27 @@ def _check_id(reader: NodeReader, node: Node, name: str, what: str) -> bool:
     return False
 
 
+def _slot_values(reader: NodeReader, name: str, values_node: Node) -> list[SlotValue]:
+    values: list[SlotValue] = []
+    if isinstance(values_node, SequenceNode):
+        # Shorthand: `colour: [red, green]` - each phrase is its own value.
+        for phrase, line in reader.strings(values_node, f"slot list '{name}'"):
+            if _check_template(reader, phrase, line, allow_slots=False):
+                values.append(SlotValue(" ".join(phrase.lower().split()), (phrase,)))
+        return values
+    for value, _, phrases_node in reader.mapping(values_node, f"slot list '{name}'"):
+        phrases = reader.strings(phrases_node, f"value '{value}' of slot list '{name}'")
+        good = [p for p, line in phrases if _check_template(reader, p, line, False)]
+        if good:
+            values.append(SlotValue(value, tuple(good)))
+    return values
+
+
 def _read_slots(reader: NodeReader, node: Node, parts: _Parts) -> None:
     for name, name_node, values_node in reader.mapping(node, "slots"):
         if not _check_id(reader, name_node, name, "slot list"):
             continue
-        values: list[SlotValue] = []
-        if isinstance(values_node, SequenceNode):
-            # Shorthand: `colour: [red, green]` - each phrase is its own value.
-            for phrase, line in reader.strings(values_node, f"slot list '{name}'"):
-                if _check_template(reader, phrase, line, allow_slots=False):
-                    values.append(SlotValue(" ".join(phrase.lower().split()), (phrase,)))
-        else:
-            for value, _, phrases_node in reader.mapping(values_node, f"slot list '{name}'"):
-                phrases = reader.strings(phrases_node, f"value '{value}' of slot list '{name}'")
-                good = [p for p, line in phrases if _check_template(reader, p, line, False)]
-                if good:
-                    values.append(SlotValue(value, tuple(good)))
+        values = _slot_values(reader, name, values_node)
         if not values:
             reader.error(name_node, f"slot list '{name}' has no values")
             continue
@@ -249,19 +260,15 @@ def _read_messages(reader: NodeReader, node: Node, parts: _Parts) -> None:
         try:
             list(string.Formatter().parse(text))
         except ValueError as error:
+            what = f"message '{name}' is not a valid fill-in sentence: {error}"
             reader.error(
-                value_node,
-                f"message '{name}' is not a valid fill-in sentence: {error}",
-                "fields look like {amount}; write a literal brace as {{ or }}",
+                value_node, what, "fields look like {amount}; write a literal brace as {{ or }}"
             )
             continue
         if name in parts.messages:
             first_file, first_line = parts.message_sources[name]
-            reader.error(
-                name_node,
-                f"message '{name}' is defined twice",
-                f"first defined at {first_file}:{first_line}",
-            )
+            hint = f"first defined at {first_file}:{first_line}"
+            reader.error(name_node, f"message '{name}' is defined twice", hint)
             continue
         parts.messages[name] = text
         parts.message_sources[name] = (reader.file, line_of(name_node))
@@ -353,11 +360,8 @@ def _read_digits(reader: NodeReader, menu_id: str, node: Node) -> DigitSpec | No
         reader.error(node, f"digits of menu '{menu_id}' need both min and max", menu=menu_id)
         return None
     if not 1 <= bounds["min"] <= bounds["max"] <= MAX_DIGITS:
-        reader.error(
-            node,
-            f"digits of menu '{menu_id}': need 1 <= min <= max <= {MAX_DIGITS}",
-            menu=menu_id,
-        )
+        what = f"digits of menu '{menu_id}': need 1 <= min <= max <= {MAX_DIGITS}"
+        reader.error(node, what, menu=menu_id)
         return None
     return DigitSpec(bounds["min"], bounds["max"])
 
@@ -487,16 +491,10 @@ def _single_setting(
 ) -> str | None:
     distinct = {value for value, _ in found.values()}
     if len(distinct) > 1:
+        hint = f"all files of one directory share one {name}: {', '.join(sorted(distinct))}"
         for file, (value, line) in found.items():
-            reader.issues.append(
-                Issue(
-                    file,
-                    line,
-                    "error",
-                    f"files disagree on {name}: '{value}' here",
-                    f"all files of one directory share one {name}: {', '.join(sorted(distinct))}",
-                )
-            )
+            what = f"files disagree on {name}: '{value}' here"
+            reader.issues.append(Issue(file, line, "error", what, hint))
         return None
     if not distinct:
         if required:

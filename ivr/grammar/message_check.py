@@ -38,15 +38,8 @@ def check_messages(grammar_set: GrammarSet, defaults: Mapping[str, str] = DEFAUL
         if default is None:
             close = difflib.get_close_matches(key, list(defaults), n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else "see ivr/dialog/messages.py"
-            issues.append(
-                Issue(
-                    file,
-                    line,
-                    "warning",
-                    f"unknown message '{key}': the dialog never uses it",
-                    hint,
-                )
-            )
+            what = f"unknown message '{key}': the dialog never uses it"
+            issues.append(Issue(file, line, "warning", what, hint))
             continue
         issues.extend(_placeholder_issues(key, template, default, file, line))
     return issues

@@ -174,18 +174,20 @@ def load_suites(directory: str | Path, grammar_set: GrammarSet) -> tuple[list[Su
     suites: list[Suite] = []
     issues: list[Issue] = []
     for file in files:
-        root, syntax = compose(file.read_text(encoding="utf-8"), str(file))
-        issues += syntax
-        if root is None:
-            if not syntax:
-                issues.append(Issue(str(file), 1, "error", "file is empty"))
-            continue
-        reader = NodeReader(str(file))
-        suite = _read_suite(reader, root, file, grammar_set)
-        issues += reader.issues
+        suite, found = _load_suite(file, grammar_set)
+        issues += found
         if suite is not None:
             suites.append(suite)
     return suites, issues
+
+
+def _load_suite(file: Path, grammar_set: GrammarSet) -> tuple[Suite | None, list[Issue]]:
+    root, syntax = compose(file.read_text(encoding="utf-8"), str(file))
+    if root is None:
+        return None, syntax or [Issue(str(file), 1, "error", "file is empty")]
+    reader = NodeReader(str(file))
+    suite = _read_suite(reader, root, file, grammar_set)
+    return suite, syntax + reader.issues
 
 
 def _read_suite(reader: NodeReader, root: Node, file: Path, gs: GrammarSet) -> Suite | None:
@@ -233,6 +235,19 @@ def _read_rates(reader: NodeReader, node: Node) -> tuple[int, ...]:
     return tuple(rates) or DEFAULT_RATES
 
 
+def _recording(
+    reader: NodeReader, line: int, file: Path, name: str | None
+) -> tuple[bool, Path | None]:
+    """(usable, the case's recording beside ``file`` or None); a missing one is reported."""
+    if name is None:
+        return True, None
+    wav = file.parent / name
+    if not wav.is_file():
+        reader.error(line, f"recording {wav} not found", "paths are relative to this file")
+        return False, None
+    return True, wav
+
+
 def _read_case(reader: NodeReader, node: Node, file: Path, menu: Menu) -> Case | None:
     line = line_of(node)
     entries = reader.mapping(node, "a case")
@@ -245,12 +260,9 @@ def _read_case(reader: NodeReader, node: Node, file: Path, menu: Menu) -> Case |
     if expect is None:
         reader.error(line, "a case needs 'expect:' (an intent, no_match or digits)")
         return None
-    wav = None
-    if texts.get("wav") is not None:
-        wav = file.parent / str(texts["wav"])
-        if not wav.is_file():
-            reader.error(line, f"recording {wav} not found", "paths are relative to this file")
-            return None
+    usable, wav = _recording(reader, line, file, texts.get("wav"))
+    if not usable:
+        return None
     if not _expect_ok(reader, line, expect, texts.get("digits"), menu):
         return None
     gap = texts.get("gap")
@@ -268,12 +280,8 @@ def _expect_ok(reader: NodeReader, line: int, expect: str, digits: str | None, m
             reader.error(line, f"menu '{menu.id}' takes no digits", menu=menu.id)
             return False
         if digits is None or not digits.isdigit() or not spec.min <= len(digits) <= spec.max:
-            reader.error(
-                line,
-                f"expect: digits needs 'digits:' with {spec.min} to {spec.max} digits",
-                'for example digits: "2468"',
-                menu.id,
-            )
+            what = f"expect: digits needs 'digits:' with {spec.min} to {spec.max} digits"
+            reader.error(line, what, 'for example digits: "2468"', menu.id)
             return False
         return True
     if digits is not None:

@@ -6,7 +6,7 @@ import difflib
 
 from ivr.grammar.compiler import CompiledMenu
 from ivr.grammar.digits import example_digit_phrases
-from ivr.grammar.model import DIGITS_INTENT
+from ivr.grammar.model import DIGITS_INTENT, DigitSpec, Intent
 from ivr.grammar.normalize import normalize
 from ivr.grammar.spotting import explain
 
@@ -42,6 +42,11 @@ def try_text(compiled: CompiledMenu, text: str) -> str:
     return f"'{phrase}' -> {match.intent}\n  slots: {slots}\n  why: {why}"
 
 
+def _digit_lines(spec: DigitSpec) -> list[str]:
+    head = f"digits ({spec.min} to {spec.max} digits, spoken or keyed), e.g.:"
+    return [head, *(f"  {phrase}" for phrase in example_digit_phrases(spec))]
+
+
 def sample_lines(compiled: CompiledMenu, per_intent: int | None = 10) -> list[str]:
     """The sentences ``compiled`` accepts, grouped by intent, with counts.
 
@@ -53,15 +58,16 @@ def sample_lines(compiled: CompiledMenu, per_intent: int | None = 10) -> list[st
     digits = " plus digit strings" if menu.digits is not None else ""
     lines = [f"menu '{menu.id}': {total} sentences{digits}, {len(menu.intents)} intents"]
     if menu.digits is not None:
-        spec = menu.digits
-        lines.append(f"digits ({spec.min} to {spec.max} digits, spoken or keyed), e.g.:")
-        lines += [f"  {phrase}" for phrase in example_digit_phrases(spec)]
+        lines += _digit_lines(menu.digits)
     for intent in menu.intents:
-        phrases = compiled.phrases_for(intent.id)
-        key = f"key {intent.key}, " if intent.key else ""
-        lines.append(f"{intent.id} ({key}{len(phrases)} sentences):")
-        shown = phrases if per_intent is None else phrases[:per_intent]
-        lines += [f"  {phrase}" for phrase in shown]
-        if len(shown) < len(phrases):
-            lines.append(f"  ... {len(phrases) - len(shown)} more")
+        lines += _intent_lines(intent, compiled.phrases_for(intent.id), per_intent)
+    return lines
+
+
+def _intent_lines(intent: Intent, phrases: list[str], per_intent: int | None) -> list[str]:
+    key = f"key {intent.key}, " if intent.key else ""
+    shown = phrases if per_intent is None else phrases[:per_intent]
+    lines = [f"{intent.id} ({key}{len(phrases)} sentences):", *(f"  {p}" for p in shown)]
+    if len(shown) < len(phrases):
+        lines.append(f"  ... {len(phrases) - len(shown)} more")
     return lines

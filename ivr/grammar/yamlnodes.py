@@ -58,12 +58,15 @@ class NodeReader:
         line = node if isinstance(node, int) else line_of(node)
         self.issues.append(Issue(self.file, line, "warning", message, hint, menu))
 
-    def mapping(self, node: Node, what: str) -> list[tuple[str, ScalarNode, Node]]:
-        """The ``(key, key node, value node)`` entries of a mapping; [] after reporting."""
-        if is_null(node):
-            return []
+    def _is_mapping(self, node: Node, what: str) -> bool:
         if not isinstance(node, MappingNode):
             self.error(node, f"{what} must be a mapping of 'name: value' entries")
+            return False
+        return True
+
+    def mapping(self, node: Node, what: str) -> list[tuple[str, ScalarNode, Node]]:
+        """The ``(key, key node, value node)`` entries of a mapping; [] after reporting."""
+        if is_null(node) or not self._is_mapping(node, what):
             return []
         entries: list[tuple[str, ScalarNode, Node]] = []
         seen: dict[str, int] = {}
@@ -73,9 +76,8 @@ class NodeReader:
                 continue
             key = str(key_node.value)
             if key in seen:
-                self.error(
-                    key_node, f"duplicate key '{key}' in {what}", f"first at line {seen[key]}"
-                )
+                hint = f"first at line {seen[key]}"
+                self.error(key_node, f"duplicate key '{key}' in {what}", hint)
                 continue
             seen[key] = line_of(key_node)
             entries.append((key, key_node, value_node))

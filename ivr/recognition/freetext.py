@@ -50,19 +50,20 @@ def spell_digits(words: list[str]) -> list[str]:
         if word in _MULTIPLIERS:
             repeat = _MULTIPLIERS[word]
             continue
-        if word.isascii() and word.isdigit():
-            spelled = [_NUMBER_WORDS[ch] for ch in word]
-        elif word in DIGIT_WORDS:
-            spelled = [word]
-        else:
-            if repeat > 1:
-                out.append("double" if repeat == 2 else "triple")
-            out.append(word)
-            repeat = 1
-            continue
-        out.extend([spelled[0]] * (repeat - 1) + spelled)
+        spelled = _as_digit_words(word)
+        if spelled:
+            out.extend([spelled[0]] * (repeat - 1) + spelled)
+        else:  # a multiplier before a non-digit was a word after all
+            out += [*(["double" if repeat == 2 else "triple"] if repeat > 1 else []), word]
         repeat = 1
     return out
+
+
+def _as_digit_words(word: str) -> list[str]:
+    """``"24"`` → ``["two", "four"]``, a digit word as itself, anything else ``[]``."""
+    if word.isascii() and word.isdigit():
+        return [_NUMBER_WORDS[ch] for ch in word]
+    return [word] if word in DIGIT_WORDS else []
 
 
 def clean(text: str, *, digits: bool) -> str:

@@ -437,9 +437,8 @@ class Simulator:
         action = dial.get("action")
         if action:
             extra = {"DialCallStatus": status, "DialCallSid": new_call_sid()}
-            result.dial_outcome_twiml = await self._post(
-                client, action, self._form(result.call_sid, "in-progress", **extra)
-            )
+            form = self._form(result.call_sid, "in-progress", **extra)
+            result.dial_outcome_twiml = await self._post(client, action, form)
             self._say_line(result, f"agent line {status}: {result.dial_outcome_twiml}")
             await self._answer_gather(client, result)
 
@@ -612,17 +611,21 @@ class Simulator:
             cut = " (interrupted)" if heard.interrupted else ""
             self._say_line(result, f"ivr [{heard.mark}]{cut}: {text}")
         for turn in record.get("turns", []):
-            conf = turn.get("confidence")
-            conf_s = f" conf {conf:.2f}" if isinstance(conf, float) else ""
-            self._say_line(
-                result,
-                f"turn {turn.get('menu')}: {turn.get('input')} {turn.get('transcript')!r}"
-                f" -> {turn.get('intent')} ({turn.get('outcome')}{conf_s})",
-            )
+            self._say_line(result, _turn_line(turn))
         transfer = record.get("transfer")
         if transfer:
             self._say_line(result, f"transferred: {transfer.get('reason')}")
         self._say_line(result, f"call status: {record.get('status')}")
+
+
+def _turn_line(turn: dict[str, Any]) -> str:
+    """One recorded turn as the conversation printout shows it."""
+    conf = turn.get("confidence")
+    conf_s = f" conf {conf:.2f}" if isinstance(conf, float) else ""
+    return (
+        f"turn {turn.get('menu')}: {turn.get('input')} {turn.get('transcript')!r}"
+        f" -> {turn.get('intent')} ({turn.get('outcome')}{conf_s})"
+    )
 
 
 def _mark(stream_sid: str, name: str, seq: int) -> str:

@@ -156,10 +156,8 @@ class AgentStore:
     # -- accounts ----------------------------------------------------------------------
 
     def add_agent(self, username: str, password: str) -> str:
-        """Create an agent; returns the normalized username.
-
-        Raises ValueError for a bad username or weak password, AgentExists if taken.
-        """
+        """Create an agent; returns the normalized username. ValueError for a bad username
+        or weak password, AgentExists if taken."""
         name = normalize_username(username)
         problem = check_username(name)
         if problem is not None:
@@ -169,9 +167,8 @@ class AgentStore:
             with self._tx("add_agent", write=True) as session:
                 if session.get(Agent, name) is not None:
                     raise AgentExists(f"agent {name!r} already exists")
-                session.add(
-                    Agent(username=name, password_hash=password_hash, created_at=self._clock())
-                )
+                agent = Agent(username=name, password_hash=password_hash, created_at=self._clock())
+                session.add(agent)
         except StoreError as exc:
             if isinstance(exc.__cause__, IntegrityError):  # created concurrently
                 raise AgentExists(f"agent {name!r} already exists") from None

@@ -41,11 +41,8 @@ _WRITE_OPTION = "ivr_write"
 
 
 def make_engine(url: str = DEFAULT_URL) -> Engine:
-    """Create an engine for ``url``; for a SQLite file, create its directory too.
-
-    Raises :class:`StoreError` for a malformed URL, a missing database driver or a
-    directory that cannot be created. Does not connect: the first query does.
-    """
+    """An engine for ``url`` (for a SQLite file, its directory made too); does not connect.
+    :class:`StoreError` for a malformed URL, a missing driver or an unusable directory."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -66,22 +63,18 @@ def make_engine(url: str = DEFAULT_URL) -> Engine:
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     in_memory = not database or database == ":memory:" or "mode=memory" in url
+    # Connections move between the event loop's worker threads; the pool hands each one
+    # to a single thread at a time, so the same-thread check is moot.
+    options: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
     if in_memory:
         # One shared connection: otherwise every pooled connection (and so every worker
         # thread) would see its own empty in-memory database.
-        engine = create_engine(
-            url,
-            poolclass=StaticPool,
-            connect_args={"check_same_thread": False},
-            hide_parameters=True,
-        )
+        engine = create_engine(url, poolclass=StaticPool, hide_parameters=True, **options)
     else:
         assert database is not None
         if not database.startswith("file:"):
             _private_database(Path(database))
-        # Connections move between the event loop's worker threads; the pool hands
-        # each one to a single thread at a time, so the same-thread check is moot.
-        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
+        engine = create_engine(url, hide_parameters=True, **options)
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine

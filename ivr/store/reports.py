@@ -9,7 +9,7 @@ are listed as "(pressed …)". Transcripts of digit menus were masked when recor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -132,26 +132,28 @@ def _recordings(
     engine: Engine, since: datetime | None, now: datetime
 ) -> dict[tuple[str, str], list[str]]:
     """Live recordings of no-match turns, by (menu, report label), newest first."""
+    recorded = (Recording.call_sid == Turn.call_sid) & (Recording.turn_seq == Turn.seq)
     query = (
         select(Turn.menu, Turn.input, Turn.transcript, Recording.id)
-        .join(
-            Recording,
-            (Recording.call_sid == Turn.call_sid) & (Recording.turn_seq == Turn.seq),
-        )
+        .join(Recording, recorded)
         .where(Turn.outcome == NO_MATCH, Recording.expires_at > now)
         .order_by(Turn.created_at.desc())
     )
     if since is not None:
         query = query.where(Turn.created_at >= since)
-    found: dict[tuple[str, str], list[str]] = {}
     try:
         with engine.connect() as connection:
-            for menu, input_kind, transcript, recording in connection.execute(query):
-                ids = found.setdefault((menu, utterance_label(input_kind, transcript)), [])
-                if len(ids) < RECORDINGS_PER_PHRASE:
-                    ids.append(recording)
+            return _by_phrase(connection.execute(query))
     except SQLAlchemyError:
         return {}  # a database from before recordings existed: the report goes on without
+
+
+def _by_phrase(rows: Iterable[Any]) -> dict[tuple[str, str], list[str]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for menu, input_kind, transcript, recording in rows:
+        ids = found.setdefault((menu, utterance_label(input_kind, transcript)), [])
+        if len(ids) < RECORDINGS_PER_PHRASE:
+            ids.append(recording)
     return found
 
 

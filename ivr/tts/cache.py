@@ -3,13 +3,16 @@
 The file name hashes the text, the voice, the rate and the synthesizer, so an edited
 prompt renders anew and an unchanged one is reused across restarts. Personal prompts (a
 caller's balances, a read-back account number) are rendered for the call that needs them
-and never stored: amounts and account numbers live in the database only.
+and never stored, on disk or in memory: amounts and account numbers live in the database
+only. The in-memory copy of static prompts is bounded (least recently used out first).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,6 +22,9 @@ from ivr.tts.synth import Synthesizer
 
 CACHE_VERSION = "1"
 """Bump when the rendering pipeline changes, so old audio is not reused."""
+MEMORY_ENTRIES = 1024
+"""Static prompts kept in memory, least recently used dropped first. A grammar set has a
+few hundred; the bound only guards against a prompt text that varies without limit."""
 
 
 class PromptCache:
@@ -29,7 +35,9 @@ class PromptCache:
         self.synth = synth
         self.voice = voice
         self.rate = rate
-        self._memory: dict[str, bytes] = {}
+        self._memory: OrderedDict[str, bytes] = OrderedDict()
+        self.memory_entries = MEMORY_ENTRIES
+        self._memory_lock = threading.Lock()  # renders run in worker threads
         self._inflight: dict[str, asyncio.Future[bytes]] = {}
 
     def key(self, text: str, voice: str | None = None) -> str:
@@ -46,7 +54,7 @@ class PromptCache:
     def get_sync(self, text: str, voice: str | None = None) -> bytes:
         """Return μ-law audio for ``text``, rendering it if needed (blocking)."""
         key = self.key(text, voice)
-        cached = self._memory.get(key)
+        cached = self._remembered(key)
         if cached is not None:
             return cached
         path = self.path(text, voice)
@@ -57,8 +65,22 @@ class PromptCache:
             # Dynamic prompts read out balances: the cache is private like the database.
             private_dir(self.directory)
             write_private(path, audio)
-        self._memory[key] = audio
+        self._remember(key, audio)
         return audio
+
+    def _remembered(self, key: str) -> bytes | None:
+        with self._memory_lock:
+            audio = self._memory.get(key)
+            if audio is not None:
+                self._memory.move_to_end(key)
+            return audio
+
+    def _remember(self, key: str, audio: bytes) -> None:
+        with self._memory_lock:
+            self._memory[key] = audio
+            self._memory.move_to_end(key)
+            while len(self._memory) > self.memory_entries:
+                self._memory.popitem(last=False)
 
     def render(self, text: str, voice: str | None = None) -> bytes:
         """Synthesize ``text`` as μ-law now, storing nothing (blocking)."""
@@ -72,15 +94,13 @@ class PromptCache:
         if personal:
             return await asyncio.to_thread(self.render, text, voice)
         key = self.key(text, voice)
-        cached = self._memory.get(key)
+        cached = self._remembered(key)
         if cached is not None:
             return cached
         pending = self._inflight.get(key)
         if pending is not None:
             return await asyncio.shield(pending)
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[bytes] = loop.create_future()
-        self._inflight[key] = future
+        future = self._inflight[key] = asyncio.get_running_loop().create_future()
         try:
             audio = await asyncio.to_thread(self.get_sync, text, voice)
             future.set_result(audio)

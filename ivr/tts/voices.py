@@ -7,35 +7,31 @@ process and shared; each is stateless or locked, so the same spec always sounds 
 from __future__ import annotations
 
 import functools
+import importlib
 
 from ivr.tts.synth import SynthesisError, Synthesizer
 
 ENGINES = ("espeak", "pyttsx3", "festival", "flite", "piper")
 
 
+_FACTORIES = {
+    "espeak": ("ivr.tts.espeak", "EspeakSynthesizer"),
+    "pyttsx3": ("ivr.tts.synth", "Pyttsx3Synthesizer"),
+    "festival": ("ivr.tts.commands", "FestivalSynthesizer"),
+    "flite": ("ivr.tts.commands", "FliteSynthesizer"),
+    "piper": ("ivr.tts.piper_voice", "PiperSynthesizer"),
+}
+"""Engine name → (module, class), imported only when that engine is asked for (piper
+pulls in onnxruntime)."""
+
+
 @functools.cache
 def _engine(name: str) -> Synthesizer:
-    if name == "espeak":
-        from ivr.tts.espeak import EspeakSynthesizer
-
-        return EspeakSynthesizer()
-    if name == "pyttsx3":
-        from ivr.tts.synth import Pyttsx3Synthesizer
-
-        return Pyttsx3Synthesizer()
-    if name == "festival":
-        from ivr.tts.commands import FestivalSynthesizer
-
-        return FestivalSynthesizer()
-    if name == "flite":
-        from ivr.tts.commands import FliteSynthesizer
-
-        return FliteSynthesizer()
-    if name == "piper":
-        from ivr.tts.piper_voice import PiperSynthesizer
-
-        return PiperSynthesizer()
-    raise SynthesisError(f"unknown speech engine {name!r} (one of: {', '.join(ENGINES)})")
+    if name not in _FACTORIES:
+        raise SynthesisError(f"unknown speech engine {name!r} (one of: {', '.join(ENGINES)})")
+    module, cls = _FACTORIES[name]
+    synth: Synthesizer = getattr(importlib.import_module(module), cls)()
+    return synth
 
 
 def parse_voice(spec: str) -> tuple[str, str]:

@@ -101,6 +101,11 @@ def normalize_party(raw: str) -> Party:
         return Party("e164", compact)
     if _NUMBER.fullmatch(compact):
         return Party("number", compact)
+    return _named_party(text)
+
+
+def _named_party(text: str) -> Party:
+    """A Twilio Client identity or a SIP URI, canonical; ``invalid`` otherwise."""
     client = _CLIENT.fullmatch(text)
     if client:
         return Party("client", f"client:{client.group(1)}")

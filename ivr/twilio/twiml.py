@@ -49,13 +49,8 @@ def dial_agent(
     response = VoiceResponse()
     if lead_in:
         response.say(lead_in)
-    dial = Dial(
-        action=action_url,
-        method="POST",
-        timeout=timeout_s,
-        answer_on_bridge=True,
-        caller_id=caller_id or None,
-    )
+    dial = Dial(action=action_url, method="POST", timeout=timeout_s, answer_on_bridge=True,
+                caller_id=caller_id or None)  # fmt: skip
     dial.number(agent_number, url=whisper_url, method="POST")
     response.append(dial)
     return str(response)

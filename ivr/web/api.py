@@ -31,6 +31,9 @@ BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bear
 """The ``Authorization: Bearer ...`` credentials, or None when absent or another scheme."""
 
 
+UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
+
+
 def bearer_guard(api_token: str) -> Callable[[BearerCredentials], Awaitable[None]]:
     """A route dependency admitting only ``Authorization: Bearer <api_token>`` (else 401).
 
@@ -42,15 +45,10 @@ def bearer_guard(api_token: str) -> Callable[[BearerCredentials], Awaitable[None
     expected = api_token.encode("utf-8")
 
     async def require_token(credentials: BearerCredentials) -> None:
+        given = credentials.credentials.encode("utf-8") if credentials is not None else b""
         # Constant-time comparison so the response time does not leak the token prefix.
-        if credentials is None or not hmac.compare_digest(
-            credentials.credentials.encode("utf-8"), expected
-        ):
-            raise HTTPException(
-                status_code=status.HTTP_401_UNAUTHORIZED,
-                detail="missing or invalid bearer token",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+        if credentials is None or not hmac.compare_digest(given, expected):
+            raise HTTPException(401, "missing or invalid bearer token", UNAUTHORIZED)
 
     return require_token
 

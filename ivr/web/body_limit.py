@@ -22,31 +22,39 @@ class BodyLimit:
         self.prefix = prefix
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _guards(self, scope: Scope) -> bool:
         path = str(scope.get("path", ""))
-        if scope["type"] != "http" or not (
+        return scope["type"] == "http" and (
             path == self.prefix or path.startswith(self.prefix + "/")
-        ):
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._guards(scope):
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._too_large(scope, receive, send)
             return
+        first = await self._read_bounded(receive)
+        if first is None:
+            await self._too_large(scope, receive, send)
+            return
+        await self.app(scope, _replay(first, receive), send)
+
+    async def _read_bounded(self, receive: Receive) -> Message | None:
+        """The whole body as one message (or the disconnect that cut it); None when it
+        grows past the limit."""
         body = bytearray()
         while True:
             message = await receive()
             if message["type"] != "http.request":  # the client went away
-                await self.app(scope, _replay(message, receive), send)
-                return
+                return message
             body += message.get("body", b"")
             if len(body) > self.max_bytes:
-                await self._too_large(scope, receive, send)
-                return
+                return None
             if not message.get("more_body", False):
-                break
-        whole: Message = {"type": "http.request", "body": bytes(body), "more_body": False}
-        await self.app(scope, _replay(whole, receive), send)
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         detail = f"request body larger than {self.max_bytes} bytes"

@@ -39,6 +39,10 @@ T = TypeVar("T")
 
 CALL_SID_LEN = 34
 TECHNICAL_APOLOGY = "We're sorry, we had a technical problem. Let me connect you to an agent."
+CALLBACK_PROMISED = (
+    "Thank you. An agent will call you back at this number as soon as possible. Goodbye."
+)
+LEAVE_A_MESSAGE = "Please leave your message after the tone, then press the pound key."
 
 
 def get_services(request: Request) -> Services:
@@ -289,19 +293,10 @@ async def unavailable_choice(request: Request, form: TwilioForm, services: Servi
     digit = str(form.get("Digits", "")) or request.query_params.get("Digits", "")
     if digit == "2":
         await _best_effort(services.store.set_dial_status, call_sid, "callback-requested")
-        return _xml(
-            twiml.say_and_hangup(
-                "Thank you. An agent will call you back at this number as soon as possible. "
-                "Goodbye."
-            )
-        )
+        return _xml(twiml.say_and_hangup(CALLBACK_PROMISED))
     await _best_effort(services.store.set_dial_status, call_sid, "voicemail")
-    return _xml(
-        twiml.record_message(
-            "Please leave your message after the tone, then press the pound key.",
-            action_url=services.settings.url("/twilio/message-recorded"),
-        )
-    )
+    action_url = services.settings.url("/twilio/message-recorded")
+    return _xml(twiml.record_message(LEAVE_A_MESSAGE, action_url=action_url))
 
 
 @router.post("/twilio/message-recorded")

@@ -92,3 +92,21 @@ def test_cache_files_private_to_the_owner(tmp_path: Path) -> None:
     assert len(files) == 1  # no temporary file left behind
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
     assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
+
+
+def test_cache_keeps_a_bounded_number_of_prompts_in_memory(tmp_path: Path) -> None:
+    cache = PromptCache(tmp_path, CountingSynth(), voice="v1")
+    cache.memory_entries = 2
+    for text in ("one", "two", "one", "three"):  # "two" is now the least recently used
+        cache.get_sync(text)
+    assert len(cache._memory) == 2
+    assert [cache.key(t) in cache._memory for t in ("one", "two", "three")] == [True, False, True]
+
+
+def test_cache_personal_text_is_kept_nowhere(tmp_path: Path) -> None:
+    synth = CountingSynth()
+    cache = PromptCache(tmp_path / "cache", synth, voice="v1")
+    audio = asyncio.run(cache.get("Your balance is 17 dollars.", personal=True))
+    again = asyncio.run(cache.get("Your balance is 17 dollars.", personal=True))
+    assert audio == again and len(synth.calls) == 2  # rendered each time, for that call
+    assert cache._memory == {} and not (tmp_path / "cache").exists()

@@ -77,16 +77,12 @@ def assess(turns: Iterable[Mapping[str, Any]]) -> Frustration:
     ``turns`` are the store's turn records (``menu``, ``transcript``, ``intent``,
     ``outcome``); masked PIN transcripts (``****``) simply contain no words.
     """
-    agent_requests = 0
-    failures = 0
-    heard: list[str] = []
-    for turn in turns:
-        menu = str(turn.get("menu") or "")
-        if turn.get("intent") == "agent" and menu != CONFIRM_MENU:
-            agent_requests += 1
-        if turn.get("outcome") in FAILED_OUTCOMES:
-            failures += 1
-        heard += anger_words(str(turn.get("transcript") or ""))
+    turns = list(turns)
+    agent_requests = sum(
+        1 for t in turns if t.get("intent") == "agent" and str(t.get("menu") or "") != CONFIRM_MENU
+    )
+    failures = sum(1 for t in turns if t.get("outcome") in FAILED_OUTCOMES)
+    heard = [w for t in turns for w in anger_words(str(t.get("transcript") or ""))]
     reasons: list[str] = []
     if agent_requests >= AGENT_REQUESTS:
         reasons.append(f"asked for an agent {agent_requests} times")

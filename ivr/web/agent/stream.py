@@ -69,9 +69,8 @@ async def desk_events(
         yield f"retry: {RETRY_MS}\n\n"
         try:
             shown: dict[str, str] = {}
-            for chunk in await _changed_cards(store, agent, shown):
+            for chunk in [*await _changed_cards(store, agent, shown), sse("ready", {})]:
                 yield chunk
-            yield sse("ready", {})
             follow = _follow(store, feed, sub, agent, still_signed_in, keepalive_s, poll_s, shown)
             async for chunk in follow:
                 yield chunk
@@ -102,10 +101,10 @@ async def _follow(
             quiet += wait
             if quiet >= keepalive_s:
                 quiet = 0.0
-                if not await asyncio.to_thread(still_signed_in):
-                    yield sse("expired", {})
+                chunk = await _keepalive(still_signed_in)
+                yield chunk
+                if chunk.startswith("event: expired"):
                     return
-                yield ": keep-alive\n\n"
             continue
         if event is None:
             return  # dropped for falling behind, or shutting down: the browser reconnects
@@ -113,6 +112,13 @@ async def _follow(
         if card is not None:
             shown[card.call_sid] = chunk = card_event(agent, card)
             yield chunk
+
+
+async def _keepalive(still_signed_in: Callable[[], bool]) -> str:
+    """A keep-alive comment, or the ``expired`` event once the session is over."""
+    if not await asyncio.to_thread(still_signed_in):
+        return sse("expired", {})
+    return ": keep-alive\n\n"
 
 
 async def _changed_cards(store: Store, agent: AgentSessionView, shown: dict[str, str]) -> list[str]:
