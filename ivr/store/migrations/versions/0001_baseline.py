@@ -21,7 +21,25 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
+TABLES = (
+    "agent_login_failures",
+    "agents",
+    "caller_pin_failures",
+    "customers",
+    "accounts",
+    "agent_sessions",
+    "calls",
+    "policies",
+    "call_streams",
+    "prompts",
+    "transfers",
+    "turns",
+    "utterance_recordings",
+)
+"""In creation order: every table after the tables it refers to."""
+
+
+def _create_agent_login_failures() -> None:
     op.create_table(
         "agent_login_failures",
         sa.Column("key", sa.String(length=120), nullable=False),
@@ -30,6 +48,9 @@ def upgrade() -> None:
         sa.Column("locked_until", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("key"),
     )
+
+
+def _create_agents() -> None:
     op.create_table(
         "agents",
         sa.Column("username", sa.String(length=64), nullable=False),
@@ -37,6 +58,9 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("username"),
     )
+
+
+def _create_caller_pin_failures() -> None:
     op.create_table(
         "caller_pin_failures",
         sa.Column("caller_phone", sa.String(length=255), nullable=False),
@@ -44,6 +68,9 @@ def upgrade() -> None:
         sa.Column("locked_until", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("caller_phone"),
     )
+
+
+def _create_customers() -> None:
     op.create_table(
         "customers",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -55,6 +82,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("phone"),
     )
+
+
+def _create_accounts() -> None:
     op.create_table(
         "accounts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -73,6 +103,8 @@ def upgrade() -> None:
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_accounts_customer_id"), ["customer_id"], unique=False)
 
+
+def _create_agent_sessions() -> None:
     op.create_table(
         "agent_sessions",
         sa.Column("token_hash", sa.String(length=64), nullable=False),
@@ -89,6 +121,8 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_agent_sessions_username"), ["username"], unique=False)
 
+
+def _create_calls() -> None:
     op.create_table(
         "calls",
         sa.Column("call_sid", sa.String(length=64), nullable=False),
@@ -112,6 +146,8 @@ def upgrade() -> None:
     with op.batch_alter_table("calls", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_calls_started_at"), ["started_at"], unique=False)
 
+
+def _create_policies() -> None:
     op.create_table(
         "policies",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -132,6 +168,8 @@ def upgrade() -> None:
     with op.batch_alter_table("policies", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_policies_customer_id"), ["customer_id"], unique=False)
 
+
+def _create_call_streams() -> None:
     op.create_table(
         "call_streams",
         sa.Column("call_sid", sa.String(length=64), nullable=False),
@@ -142,6 +180,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["call_sid"], ["calls.call_sid"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("call_sid"),
     )
+
+
+def _create_prompts() -> None:
     op.create_table(
         "prompts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -155,6 +196,8 @@ def upgrade() -> None:
     with op.batch_alter_table("prompts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_prompts_call_sid"), ["call_sid"], unique=False)
 
+
+def _create_transfers() -> None:
     op.create_table(
         "transfers",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -168,6 +211,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("call_sid"),
     )
+
+
+def _create_turns() -> None:
     op.create_table(
         "turns",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -185,6 +231,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("call_sid", "seq", name="turn_seq"),
     )
+
+
+def _create_utterance_recordings() -> None:
     op.create_table(
         "utterance_recordings",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -202,36 +251,29 @@ def upgrade() -> None:
         )
 
 
+CREATE_STEPS = (
+    _create_agent_login_failures,
+    _create_agents,
+    _create_caller_pin_failures,
+    _create_customers,
+    _create_accounts,
+    _create_agent_sessions,
+    _create_calls,
+    _create_policies,
+    _create_call_streams,
+    _create_prompts,
+    _create_transfers,
+    _create_turns,
+    _create_utterance_recordings,
+)
+
+
+def upgrade() -> None:
+    for create in CREATE_STEPS:
+        create()
+
+
 def downgrade() -> None:
-    with op.batch_alter_table("utterance_recordings", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_utterance_recordings_expires_at"))
-
-    op.drop_table("utterance_recordings")
-    op.drop_table("turns")
-    op.drop_table("transfers")
-    with op.batch_alter_table("prompts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_prompts_call_sid"))
-
-    op.drop_table("prompts")
-    op.drop_table("call_streams")
-    with op.batch_alter_table("policies", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_policies_customer_id"))
-
-    op.drop_table("policies")
-    with op.batch_alter_table("calls", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_calls_started_at"))
-
-    op.drop_table("calls")
-    with op.batch_alter_table("agent_sessions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_agent_sessions_username"))
-        batch_op.drop_index(batch_op.f("ix_agent_sessions_expires_at"))
-
-    op.drop_table("agent_sessions")
-    with op.batch_alter_table("accounts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_accounts_customer_id"))
-
-    op.drop_table("accounts")
-    op.drop_table("customers")
-    op.drop_table("caller_pin_failures")
-    op.drop_table("agents")
-    op.drop_table("agent_login_failures")
+    # Dropping a table drops its indexes; newest first, so no foreign key dangles.
+    for table in reversed(TABLES):
+        op.drop_table(table)
