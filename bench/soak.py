@@ -58,7 +58,7 @@ def run_soak(
     samples = sampler.samples
     ok = [c for c in calls if c.get("ok")]
     failed = [c for c in calls if not c.get("ok")]
-    plot = plot_soak(samples, calls, RESULTS / plot_name)
+    plot = plot_soak(samples, calls, RESULTS / plot_name, workers=workers)
     return {
         "minutes": minutes,
         "concurrent": concurrent,
@@ -79,7 +79,7 @@ def run_soak(
 
 
 def plot_soak(
-    samples: list[dict[str, float]], calls: list[dict[str, Any]], path: Any
+    samples: list[dict[str, float]], calls: list[dict[str, Any]], path: Any, *, workers: int = 1
 ) -> Any | None:
     """RSS, open files and completed/failed calls over time, as a PNG (needs matplotlib)."""
     try:
@@ -106,7 +106,8 @@ def plot_soak(
     axes[2].set_ylabel("calls started (cumulative)")
     axes[2].set_xlabel("minutes")
     axes[2].legend()
-    fig.suptitle("Soak: steady concurrent calls against one ivr serve process")
+    where = "one ivr serve process" if workers == 1 else f"ivr serve, {workers} worker processes"
+    fig.suptitle(f"Soak: steady concurrent calls against {where}")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=80)
