@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from typing import Any
 
@@ -13,6 +14,7 @@ from ivr.sim.caller import CallResult, SimConfig, Simulator, Step, new_call_sid
 from tests.agent.desk_helpers import sign_in
 from tests.cluster.conftest import AGENT, AGENT_PASSWORD
 from tests.conftest import API_TOKEN, AUTH_TOKEN
+from tests.waiting import wait_until
 
 ADA = "+14155550100"
 """A seeded customer calling from her registered number (PIN 2468)."""
@@ -71,6 +73,22 @@ def live_calls(instance: Instance) -> int:
     except (httpx.HTTPError, ValueError, KeyError):
         return 0
     return count
+
+
+def balanced(cluster: LocalCluster) -> None:
+    """Wait until the balancer sends requests to every instance again.
+
+    nginx skips an instance for ``fail_timeout`` (5 s) after a failed attempt, e.g. a
+    request that reached it while it was down: a test that just restarted one, or that
+    needs both, must wait out that window or nginx may have no instance left to try."""
+    seen: set[str] = set()
+
+    def every_instance_answered() -> bool:
+        with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+            seen.add(httpx.get(cluster.url + "/healthz", timeout=5).json()["instance"])
+        return seen >= {instance.name for instance in cluster.instances}
+
+    wait_until(every_instance_answered, "the balancer to reach every instance", timeout_s=60)
 
 
 def record(cluster: LocalCluster, sid: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from ivr.sim.caller import Step
 from tests.cluster.cluster_helpers import (
     CallInThread,
     DeskWatcher,
+    balanced,
     call,
     live_calls,
     record,
@@ -165,6 +166,7 @@ def test_an_instance_killed_mid_call_its_caller_reaches_an_agent_via_the_other(
     finally:
         serving.start()
         wait_ready(serving)
+        balanced(cluster)
 
 
 def _edit(file: Path, old: str, new: str) -> str:
@@ -178,6 +180,7 @@ def _edit(file: Path, old: str, new: str) -> str:
 def test_an_instance_asked_to_stop_finishes_its_live_call_and_takes_no_new_one(
     cluster: LocalCluster,
 ) -> None:
+    balanced(cluster)  # the newcomer below needs the other instance in the balancer's set
     going_on = CallInThread(cluster, Step("wait", "4"), *BALANCE_BY_KEYS)
     wait_until(lambda: any(live_calls(i) for i in cluster.instances), "the call to start")
     serving = next(i for i in cluster.instances if live_calls(i))
@@ -198,6 +201,7 @@ def test_an_instance_asked_to_stop_finishes_its_live_call_and_takes_no_new_one(
             serving.wait(10.0)
         serving.start()
         wait_ready(serving)
+        balanced(cluster)
 
 
 def test_serve_with_two_workers_on_one_host_answers_from_both(cluster: LocalCluster) -> None:
