@@ -16,6 +16,9 @@ def _transfer_texts(
 ) -> tuple[str, str]:
     """(what the caller hears, what the agent reads)."""
     prompt_key = f"transfer_{reason}" if f"transfer_{reason}" in DEFAULTS else "transfer_default"
+    if state.verified and f"{prompt_key}_verified" in DEFAULTS:
+        # Only a caller who proved who they are is told what can be done to their account.
+        prompt_key = f"{prompt_key}_verified"
     summary_key = f"summary_{reason}" if f"summary_{reason}" in DEFAULTS else "summary_default"
     until = f" until {state.locked_until_iso}" if state.locked_until_iso else ""
     summary = render(

@@ -17,7 +17,9 @@ from ivr.dialog.prompting import CONFIRM_MENU
 from ivr.dialog.services import ANYTHING_ELSE_MENU, SERVICES
 from ivr.dialog.verification import ACCOUNT_MENU, PIN_MENU
 
-ANYWHERE_INTENTS = frozenset({"agent", "repeat", "main_menu", "lost_card", "goodbye"} | SERVICES)
+ANYWHERE_INTENTS = frozenset(
+    {"agent", "repeat", "main_menu", "lost_card", "fraud", "goodbye"} | SERVICES
+)
 """Intents the engine acts on in every menu (see ``ivr.dialog.intents._act``)."""
 
 

@@ -30,6 +30,11 @@ DEFAULTS: Mapping[str, str] = {
     "policy_not_held": "You don't have a {kind} policy with us.",
     "transfer_caller_request": _HOLD,
     "transfer_lost_card": "I'm sorry to hear about your card. " + _HOLD,
+    "transfer_fraud": "I'm sorry to hear that. An agent will look into it with you. " + _HOLD,
+    "transfer_fraud_verified": (
+        "I'm sorry to hear that. The agent can freeze your card while they look into it "
+        "with you. " + _HOLD
+    ),
     "transfer_no_match": "Sorry, I'm having trouble understanding. " + _HOLD,
     "transfer_no_input": "Sorry, I didn't hear anything. " + _HOLD,
     "transfer_too_many_failures": "Sorry, I'm having trouble understanding. " + _HOLD,
@@ -40,6 +45,7 @@ DEFAULTS: Mapping[str, str] = {
     ),
     "summary_caller_request": "Caller asked for an agent.",
     "summary_lost_card": "Caller reported a lost or stolen card.",
+    "summary_fraud": "Caller reported suspected fraud on their account.",
     "summary_no_match": "Caller was not understood twice in a row at the {menu} menu.",
     "summary_no_input": "Caller gave no input twice in a row at the {menu} menu.",
     "summary_too_many_failures": "Caller failed {failures} times to get through the menus.",

@@ -43,6 +43,9 @@ class TransferReason(StrEnum):
 
     CALLER_REQUEST = "caller_request"
     LOST_CARD = "lost_card"
+    FRAUD = "fraud"
+    """The caller suspects fraud on their account (a charge they don't recognize, a card
+    someone else used)."""
     NO_MATCH = "no_match"
     NO_INPUT = "no_input"
     TOO_MANY_FAILURES = "too_many_failures"
@@ -53,5 +56,6 @@ class TransferReason(StrEnum):
     """The stream ended without the dialog deciding anything: something failed on our side."""
 
 
-URGENT_REASONS = frozenset({TransferReason.LOST_CARD})
-"""Reasons that jump the agent queue (a lost card must be blocked before it is misused)."""
+URGENT_REASONS = frozenset({TransferReason.LOST_CARD, TransferReason.FRAUD})
+"""Reasons that jump the agent queue (a lost card or a card being misused must be blocked
+before more money goes)."""

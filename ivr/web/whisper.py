@@ -10,6 +10,7 @@ from ivr.dialog.outcomes import TransferReason
 REASONS: dict[str, str] = {
     TransferReason.CALLER_REQUEST: "asked for an agent",
     TransferReason.LOST_CARD: "reported a lost or stolen card",
+    TransferReason.FRAUD: "reported suspected fraud",
     TransferReason.NO_MATCH: "was not understood twice in a row",
     TransferReason.NO_INPUT: "did not answer twice in a row",
     TransferReason.TOO_MANY_FAILURES: "had repeated trouble with the menu",
@@ -24,6 +25,7 @@ INTENT_WORDS = {
     "balance": "balance",
     "policy": "policy status",
     "lost_card": "lost card",
+    "fraud": "fraud",
     "agent": "agent",
     "goodbye": "goodbye",
 }

@@ -109,6 +109,12 @@ def test_card_lost_card_is_urgent_even_if_not_marked() -> None:
     assert card is not None and card.urgent
 
 
+def test_card_fraud_is_urgent_and_flagged_as_fraud_not_lost_card() -> None:
+    card = build_card(with_transfer(reason="fraud", urgent=False))
+    assert card is not None and card.urgent and card.fraud and not card.lost_card
+    assert card.reason_text == "Reported suspected fraud"
+
+
 def test_card_short_ivr_time_in_seconds() -> None:
     card = build_card(with_transfer(created_at="2026-03-01T09:00:45+00:00"))
     assert card is not None and card.ivr_time == "45 s"

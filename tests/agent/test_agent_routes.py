@@ -163,6 +163,17 @@ def test_desk_page_lists_recent_transfers_urgent_first(
     assert "Lost card" in page and "Ada Lovelace" in page and "****" in page
 
 
+def test_desk_page_shows_a_fraud_report_on_top_with_its_badge(
+    client: TestClient, desk: DeskDeps, signed_in: str
+) -> None:
+    escalated_call(desk.store, SID)
+    escalated_call(desk.store, "CA" + "3" * 32, reason="fraud", urgent=False)
+    page = client.get("/agent").text
+    assert page.index("CA" + "3" * 32) < page.index(SID)  # urgent whatever the flag said
+    assert '<span class="badge badge-fraud">Fraud</span>' in page
+    assert "Reported suspected fraud" in page
+
+
 def test_take_without_the_session_token_403(
     client: TestClient, desk: DeskDeps, signed_in: str
 ) -> None:

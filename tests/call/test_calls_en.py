@@ -150,6 +150,33 @@ def test_call_lost_card_goes_straight_to_an_agent_flagged_urgent(live_server: Li
     assert result.whisper_twiml.count("Urgent") == 1
 
 
+def test_call_fraud_by_voice_goes_straight_to_an_agent_flagged_urgent(
+    live_server: LiveServer,
+) -> None:
+    result = call(live_server, ADA, Step("say", "I think there's fraud on my account"))
+    assert result.record is not None
+    transfer = result.record["transfer"]
+    assert transfer["reason"] == "fraud" and transfer["urgent"] is True
+    assert result.whisper_twiml.count("Urgent") == 1
+    assert "reported suspected fraud" in result.whisper_twiml
+    heard = " ".join(said(result))
+    # Not verified yet: nothing is promised about the account.
+    assert "An agent will look into it with you" in heard and "freeze" not in heard
+
+
+def test_call_fraud_by_key_after_verifying_is_told_the_agent_can_freeze_the_card(
+    live_server: LiveServer,
+) -> None:
+    # Balance (verified by PIN), "anything else?" yes, then 4 for fraud at the main menu.
+    steps = (Step("dtmf", "1"), Step("dtmf", "2468"), Step("dtmf", "1"), Step("dtmf", "4"))
+    result = call(live_server, ADA, *steps)
+    assert result.record is not None
+    assert result.record["transfer"]["reason"] == "fraud"
+    assert [t["intent"] for t in turns(result)][-1] == "fraud"
+    assert "The agent can freeze your card" in said(result)[-1]
+    assert "Urgent. Verified caller Ada Lovelace reported suspected fraud." in result.whisper_twiml
+
+
 def test_call_unanswered_agent_line_offers_a_callback(live_server: LiveServer) -> None:
     result = call(live_server, ADA, Step("dtmf", "0"), agent_answers="no-answer")
     assert "<Gather" in result.dial_outcome_twiml

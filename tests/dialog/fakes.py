@@ -51,6 +51,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "my balance": "balance",
         "policy": "policy",
         "lost card": "lost_card",
+        "fraud": "fraud",
         "goodbye": "goodbye",
     },
     "confirm": {"yes": "yes", "no": "no"},
@@ -60,7 +61,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "account_number": {},
 }
 KEYS: dict[str, dict[str, str]] = {
-    "main": {"1": "balance", "2": "policy", "0": "agent"},
+    "main": {"1": "balance", "2": "policy", "4": "fraud", "0": "agent"},
     "confirm": {"1": "yes", "2": "no", "0": "agent"},
     "anything_else": {"1": "yes", "2": "no", "0": "agent"},
     "policy_choice": {"1": "auto", "2": "home", "3": "life", "0": "agent"},

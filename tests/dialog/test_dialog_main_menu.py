@@ -76,6 +76,39 @@ def test_main_lost_card_transfers_urgently(ctx: DialogContext) -> None:
     assert transfer.summary.reason == "Caller reported a lost or stolen card."
 
 
+@pytest.mark.parametrize("event", [heard("fraud"), KeysEntered("4")])
+def test_main_fraud_transfers_urgently_without_promising_anything(
+    ctx: DialogContext, event: Heard
+) -> None:
+    state = known_caller_at_main(ctx)
+    state, effects = step(ctx, state, event)
+    transfer = effects[-1]
+    assert isinstance(transfer, Transfer)
+    assert (transfer.reason, transfer.urgent) == ("fraud", True)
+    assert transfer.summary.reason == "Caller reported suspected fraud on their account."
+    assert transfer.summary.intents_tried == ("fraud",)
+    # Not verified: the caller is not told what can be done to the account.
+    assert texts(effects) == [
+        "I'm sorry to hear that. An agent will look into it with you. "
+        "Please hold while I connect you to an agent."
+    ]
+    assert state.status == "transferred"
+
+
+def test_main_fraud_from_a_verified_caller_says_the_agent_can_freeze_the_card(
+    ctx: DialogContext,
+) -> None:
+    state = _at_menu(ctx, "anything_else")
+    state, _ = step(ctx, state, heard("main menu"))
+    state, effects = step(ctx, state, KeysEntered("4"))
+    transfer = effects[-1]
+    assert isinstance(transfer, Transfer)
+    assert (transfer.reason, transfer.urgent, transfer.summary.verified) == ("fraud", True, True)
+    assert "The agent can freeze your card" in texts(effects)[-1]
+    # Speech alone freezes nothing: the only effects are the turn, the words and the transfer.
+    assert [type(e) for e in effects] == [RecordTurn, Play, Transfer]
+
+
 def test_main_goodbye_says_goodbye_and_hangs_up(ctx: DialogContext) -> None:
     state = known_caller_at_main(ctx)
     state, effects = step(ctx, state, heard("goodbye"))

@@ -136,7 +136,7 @@ def test_cli_try_unknown_menu_lists_the_menus(capsys: pytest.CaptureFixture[str]
 def test_cli_sample_groups_by_intent_with_counts(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grammar", "sample", "main", "--limit", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "menu 'main': 99 sentences, 7 intents"
+    assert lines[0] == "menu 'main': 120 sentences, 8 intents"
     balance = lines.index("balance (key 1, 32 sentences):")
     assert lines[balance + 1 : balance + 4] == ["  balance", "  balances", "  ... 30 more"]
     assert "main_menu (2 sentences):" in lines and "  ... 30 more" in lines

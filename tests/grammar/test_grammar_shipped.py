@@ -42,7 +42,7 @@ def test_shipped_korean_demo_grammar_only_warns_that_it_is_partial() -> None:
 @pytest.mark.parametrize(
     ("menu_id", "keys"),
     [
-        ("main", {"balance": "1", "policy": "2", "agent": "0", "lost_card": "3"}),
+        ("main", {"balance": "1", "policy": "2", "agent": "0", "lost_card": "3", "fraud": "4"}),
         ("confirm", {"yes": "1", "no": "2"}),
         ("anything_else", {"yes": "1", "no": "2"}),
         ("policy_choice", {"auto": "1", "home": "2", "life": "3"}),
@@ -60,7 +60,10 @@ def test_shipped_english_menu_binds_fixed_keys(
 @pytest.mark.parametrize(
     ("menu_id", "intent_ids"),
     [
-        ("main", {"balance", "policy", "lost_card", "goodbye", "agent", "repeat", "main_menu"}),
+        (
+            "main",
+            {"balance", "policy", "lost_card", "fraud", "goodbye", "agent", "repeat", "main_menu"},
+        ),
         ("confirm", {"yes", "no"}),
         ("anything_else", {"yes", "no", "balance", "policy"}),
         ("policy_choice", {"auto", "home", "life"}),

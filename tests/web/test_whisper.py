@@ -44,5 +44,11 @@ def test_whisper_urgent_lost_card_says_urgent_once_first() -> None:
     assert "lost or stolen card" in text
 
 
+def test_whisper_fraud_says_urgent_first_and_why() -> None:
+    text = whisper_text(call(reason="fraud", urgent=True))
+    assert text.startswith("Urgent.")
+    assert "reported suspected fraud" in text
+
+
 def test_whisper_unknown_reason_is_still_spoken() -> None:
     assert "mystery" in whisper_text(call(reason="mystery"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ivr.dialog.outcomes import TransferReason, TurnOutcome
+from ivr.dialog.outcomes import URGENT_REASONS, TransferReason, TurnOutcome
 from ivr.web.agent.frustration import Frustration, assess
 from ivr.web.whisper import INTENT_WORDS, REASONS
 
@@ -64,6 +64,7 @@ class TransferCard:
     reason_text: str
     urgent: bool
     lost_card: bool
+    fraud: bool
     started_at: datetime
     transferred_at: datetime
     turns: tuple[TurnLine, ...]
@@ -118,9 +119,10 @@ def build_card(call: Mapping[str, Any]) -> TransferCard | None:
         verified=verified,
         reason=reason,
         reason_text=reason_text(reason, summary),
-        # A lost card is urgent whatever the dialog said: every minute is a fraud risk.
-        urgent=bool(transfer.get("urgent")) or reason == TransferReason.LOST_CARD,
+        # A lost card or fraud is urgent whatever the dialog said: every minute costs money.
+        urgent=bool(transfer.get("urgent")) or reason in URGENT_REASONS,
         lost_card=reason == TransferReason.LOST_CARD,
+        fraud=reason == TransferReason.FRAUD,
         started_at=datetime.fromisoformat(str(call["started_at"])),
         transferred_at=datetime.fromisoformat(str(transfer["created_at"])),
         turns=turns,
