@@ -81,6 +81,13 @@ class ServerSettings(_Section):
     """No-match/no-input in a row at one prompt before a transfer."""
     max_total_failures: int = Field(3, ge=1)
     """Failed intents in one call before a transfer."""
+    frustration_anger_turns: int = Field(1, ge=0)
+    """Turns with words of anger (``ivr/dialog/anger.py``) before the caller skips the rest
+    of self-service and goes to an agent (reason ``frustrated``); 0 is off."""
+    frustration_agent_requests: int = Field(2, ge=0)
+    """Requests for a person before that happens (0 is off)."""
+    frustration_zero_presses: int = Field(2, ge=0)
+    """Zeros pressed at a PIN or account-number prompt before that happens (0 is off)."""
     max_ws_message_bytes: int = Field(64 * 1024, ge=1024)
     """Largest Media Streams message accepted."""
     max_form_bytes: int = Field(32 * 1024, ge=1024)
@@ -180,10 +187,10 @@ class SpeechSettings(_Section):
     audio_dir: Path = Path("audio/cache")
     """Rendered prompt audio, by content hash."""
     tts_rate: int = Field(165, ge=80, le=400)
+    """Prompt speaking rate in words per minute."""
     tts_timeout_s: float = Field(10.0, gt=0.0, le=120.0)
     """A prompt the speech worker has not rendered by then fails (the caller hears an
     apology and reaches an agent) and the worker is replaced: a hung one stalls no call."""
-    """Prompt speaking rate in words per minute."""
     confirm_below: float = Field(0.6, ge=0.0, le=1.0)
     """Speech results with lower confidence are confirmed (yes/no) before acting."""
     reject_below: float = Field(0.45, ge=0.0, le=1.0)

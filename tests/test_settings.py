@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic_settings import BaseSettings
 
+from ivr.app.services import dialog_policy
+from ivr.dialog.policy import FrustrationLimits
 from ivr.settings import (
     LogSettings,
     SecretSettings,
@@ -197,3 +199,15 @@ def test_settings_instance_name_is_the_id_or_host_and_pid() -> None:
     )
     assert several.instance_name() == f"ivr-a:{os.getpid()}"
     assert load_settings(**REQUIRED).instance_name().endswith(f":{os.getpid()}")
+
+
+def test_settings_frustration_limits_reach_the_dialog_policy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IVR_FRUSTRATION_ANGER_TURNS", "0")
+    monkeypatch.setenv("IVR_FRUSTRATION_ZERO_PRESSES", "3")
+    policy = dialog_policy(load_settings(**REQUIRED))
+    assert policy.frustration == FrustrationLimits(anger_turns=0, agent_requests=2, zero_presses=3)
+    monkeypatch.setenv("IVR_FRUSTRATION_AGENT_REQUESTS", "-1")
+    with pytest.raises(SettingsError, match="IVR_FRUSTRATION_AGENT_REQUESTS"):
+        load_settings(**REQUIRED)

@@ -22,7 +22,7 @@ from ivr.desk.feed import TransferFeed
 from ivr.desk.signin_gate import SignInGate
 from ivr.dialog.context import DialogContext
 from ivr.dialog.messages import DEFAULTS, render
-from ivr.dialog.policy import DialogPolicy
+from ivr.dialog.policy import DialogPolicy, FrustrationLimits
 from ivr.grammar import GrammarSet, Issue
 from ivr.grammar.check import check_grammar_set
 from ivr.recognition.freepass import FreePass
@@ -119,6 +119,11 @@ def dialog_policy(settings: Settings) -> DialogPolicy:
         max_consecutive_failures=settings.max_consecutive_failures,
         max_total_failures=settings.max_total_failures,
         no_input_ms=settings.no_input_ms,
+        frustration=FrustrationLimits(
+            anger_turns=settings.frustration_anger_turns,
+            agent_requests=settings.frustration_agent_requests,
+            zero_presses=settings.frustration_zero_presses,
+        ),
     )
 
 

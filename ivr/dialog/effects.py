@@ -76,6 +76,8 @@ class TransferSummary:
     """Human-readable reason."""
     intents_tried: tuple[str, ...]
     failed_attempts: int
+    frustration: tuple[str, ...] = ()
+    """Signs of frustration the caller showed, in words, whatever the reason."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from ivr.dialog.context import DialogContext
 from ivr.dialog.effects import HangUp, Play, Transfer, TransferSummary
+from ivr.dialog.frustration import shown
 from ivr.dialog.messages import DEFAULTS, render
 from ivr.dialog.outcomes import URGENT_REASONS, TransferReason
 from ivr.dialog.state import CallState, Step
@@ -42,6 +43,7 @@ def transfer(ctx: DialogContext, state: CallState, reason: TransferReason) -> St
         reason=why,
         intents_tried=state.intents_tried,
         failed_attempts=state.total_failures,
+        frustration=shown(state.signals),
     )
     state = replace(
         state, status="transferred", menu=None, waiting_for=None, confirming=None, outcome=reason

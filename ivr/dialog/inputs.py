@@ -6,11 +6,13 @@ from dataclasses import replace
 
 from ivr.dialog.context import DialogContext
 from ivr.dialog.effects import RecordTurn, TurnRecord
+from ivr.dialog.ending import transfer
 from ivr.dialog.escalation import fail
 from ivr.dialog.events import Heard, KeysEntered, NoInput
-from ivr.dialog.intents import route
+from ivr.dialog.frustration import Signals, escalate, heard, keyed
+from ivr.dialog.intents import URGENT_INTENTS, route
 from ivr.dialog.masking import mask_account, mask_pin, mask_spoken_digits
-from ivr.dialog.outcomes import TurnOutcome
+from ivr.dialog.outcomes import TransferReason, TurnOutcome
 from ivr.dialog.policy import speech_action
 from ivr.dialog.ports import GrammarMatch
 from ivr.dialog.prompting import CONFIRM_MENU, ask_menu
@@ -45,15 +47,21 @@ def handle_input(ctx: DialogContext, state: CallState, event: CallerInput) -> St
         transcript=_masked(ctx, menu, raw, match),
         intent=match.intent if match else None,
     )
-    if match is None:
-        return _no_match(ctx, state, menu, turn)
     action = (
         speech_action(ctx.policy, menu, match.intent, event.confidence)
-        if isinstance(event, Heard)
+        if isinstance(event, Heard) and match is not None
         else "act"
     )
     if action == "reject":
-        return _no_match(ctx, state, menu, replace(turn, intent=None))
+        match, turn = None, replace(turn, intent=None)
+    state = replace(state, signals=_observe(ctx, state, menu, event, match))
+    urgent = match is not None and match.intent in URGENT_INTENTS and action == "act"
+    # An angry caller with a lost card still goes to the front of the queue as one.
+    if escalate(state.signals, ctx.policy.frustration) and not urgent:
+        state, effects = transfer(ctx, state, TransferReason.FRUSTRATED)
+        return state, [RecordTurn(replace(turn, outcome=TurnOutcome.ESCALATED)), *effects]
+    if match is None:
+        return _no_match(ctx, state, menu, turn)
     if action == "confirm":
         state = replace(state, confirming=PendingConfirm(menu, match, state.consecutive_failures))
         state, effects = ask_menu(ctx, state, CONFIRM_MENU)
@@ -65,6 +73,21 @@ def handle_input(ctx: DialogContext, state: CallState, event: CallerInput) -> St
     if outcome is None:
         return state, effects
     return state, [RecordTurn(replace(turn, outcome=outcome)), *effects]
+
+
+def _observe(
+    ctx: DialogContext,
+    state: CallState,
+    menu: str,
+    event: Heard | KeysEntered,
+    match: GrammarMatch | None,
+) -> Signals:
+    """The call's frustration signals with this turn counted."""
+    intent = match.intent if match else None
+    if isinstance(event, Heard):
+        return heard(state.signals, menu, event.text, intent)
+    number_prompt = ctx.grammar.is_digits_menu(menu) is not None
+    return keyed(state.signals, menu, event.digits, intent, number_prompt)
 
 
 def interpret(ctx: DialogContext, menu: str, event: Heard | KeysEntered) -> GrammarMatch | None:

@@ -21,7 +21,7 @@ MAIN_MENU = "main"
 POLICY_KINDS = frozenset({"auto", "home", "life"})
 # Intents that go straight to a person, ahead of the queue: nothing is blocked or frozen
 # by speech alone, the agent does it.
-_URGENT_INTENTS = {"lost_card": TransferReason.LOST_CARD, "fraud": TransferReason.FRAUD}
+URGENT_INTENTS = {"lost_card": TransferReason.LOST_CARD, "fraud": TransferReason.FRAUD}
 # Navigation words tell an agent nothing about why the caller called.
 _NOT_WORTH_SUMMARISING = frozenset({"yes", "no", "repeat", "digits", "main_menu"})
 
@@ -61,8 +61,8 @@ def _act(ctx: DialogContext, state: CallState, menu: str, intent: str) -> Routed
         return (*ask_menu(ctx, state, MAIN_MENU), TurnOutcome.MATCHED)
     if intent in SERVICES:
         return (*serve(ctx, state, intent), TurnOutcome.MATCHED)
-    if intent in _URGENT_INTENTS:
-        return (*transfer(ctx, state, _URGENT_INTENTS[intent]), TurnOutcome.MATCHED)
+    if intent in URGENT_INTENTS:
+        return (*transfer(ctx, state, URGENT_INTENTS[intent]), TurnOutcome.MATCHED)
     if intent == "goodbye":
         return (*goodbye(ctx, state), TurnOutcome.MATCHED)
     if menu == ANYTHING_ELSE_MENU and intent == "yes":

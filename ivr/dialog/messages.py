@@ -35,6 +35,7 @@ DEFAULTS: Mapping[str, str] = {
         "I'm sorry to hear that. The agent can freeze your card while they look into it "
         "with you. " + _HOLD
     ),
+    "transfer_frustrated": "I'm sorry for the trouble. " + _HOLD,
     "transfer_no_match": "Sorry, I'm having trouble understanding. " + _HOLD,
     "transfer_no_input": "Sorry, I didn't hear anything. " + _HOLD,
     "transfer_too_many_failures": "Sorry, I'm having trouble understanding. " + _HOLD,
@@ -46,6 +47,7 @@ DEFAULTS: Mapping[str, str] = {
     "summary_caller_request": "Caller asked for an agent.",
     "summary_lost_card": "Caller reported a lost or stolen card.",
     "summary_fraud": "Caller reported suspected fraud on their account.",
+    "summary_frustrated": "Caller sounded frustrated at the {menu} menu.",
     "summary_no_match": "Caller was not understood twice in a row at the {menu} menu.",
     "summary_no_input": "Caller gave no input twice in a row at the {menu} menu.",
     "summary_too_many_failures": "Caller failed {failures} times to get through the menus.",

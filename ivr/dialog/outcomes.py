@@ -30,6 +30,8 @@ class TurnOutcome(StrEnum):
     UNKNOWN_ACCOUNT = "unknown_account"
     LOCKED_OUT = "locked_out"
     BACKEND_ERROR = "backend_error"
+    ESCALATED = "escalated"
+    """Self-service ended on this turn: the caller had shown enough frustration."""
     IGNORED = "ignored"
     """Input while nothing was being listened for (the store was being asked)."""
 
@@ -43,6 +45,8 @@ class TransferReason(StrEnum):
 
     CALLER_REQUEST = "caller_request"
     LOST_CARD = "lost_card"
+    FRUSTRATED = "frustrated"
+    """The caller was getting angry or kept asking for a person (``ivr.dialog.frustration``)."""
     FRAUD = "fraud"
     """The caller suspects fraud on their account (a charge they don't recognize, a card
     someone else used)."""

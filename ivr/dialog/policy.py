@@ -12,6 +12,20 @@ DIGITS = "digits"
 
 
 @dataclass(frozen=True)
+class FrustrationLimits:
+    """How much of each signal (see :mod:`ivr.dialog.frustration`) ends self-service at
+    once; 0 switches that rule off."""
+
+    anger_turns: int = 1
+    agent_requests: int = 2
+    zero_presses: int = 2
+
+    def __post_init__(self) -> None:
+        if min(self.anger_turns, self.agent_requests, self.zero_presses) < 0:
+            raise ValueError("frustration limits must be 0 (off) or more")
+
+
+@dataclass(frozen=True)
 class DialogPolicy:
     """Confirmation, escalation and listening parameters."""
 
@@ -37,6 +51,9 @@ class DialogPolicy:
     no_input_ms: int = 6000
     short_menus: frozenset[str] = frozenset({"confirm", "anything_else"})
     """Choice menus answered with one word (digits menus are always short)."""
+    frustration: FrustrationLimits = FrustrationLimits()
+    """When a frustrated caller skips the rest of self-service (see
+    :mod:`ivr.dialog.frustration`)."""
     read_back_menus: frozenset[str] = frozenset({"account_number"})
     """Digits menus whose spoken numbers are read back for a yes/no before they are used:
     an account number misheard by one digit is caught by the caller, not by the store.

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from ivr.dialog.backend import CustomerInfo, PolicyInfo
 from ivr.dialog.effects import Effect, Play, TurnRecord
+from ivr.dialog.frustration import Signals
 from ivr.dialog.ports import GrammarMatch
 
 CallStatus = Literal["new", "active", "transferred", "ended", "completed", "abandoned"]
@@ -64,6 +65,8 @@ class CallState:
     consecutive_failures: int = 0
     total_failures: int = 0
     intents_tried: tuple[str, ...] = ()
+    signals: Signals = field(default_factory=Signals)
+    """Signs of frustration so far (anger, repeated agent requests, zeros)."""
     served: int = 0
     """How many answers (balances, policies) the caller was given."""
     last_prompts: tuple[Play, ...] = ()

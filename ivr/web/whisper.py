@@ -11,6 +11,7 @@ REASONS: dict[str, str] = {
     TransferReason.CALLER_REQUEST: "asked for an agent",
     TransferReason.LOST_CARD: "reported a lost or stolen card",
     TransferReason.FRAUD: "reported suspected fraud",
+    TransferReason.FRUSTRATED: "sounded frustrated",
     TransferReason.NO_MATCH: "was not understood twice in a row",
     TransferReason.NO_INPUT: "did not answer twice in a row",
     TransferReason.TOO_MANY_FAILURES: "had repeated trouble with the menu",
@@ -60,6 +61,10 @@ def whisper_text(call: Mapping[str, Any]) -> str:
     failed = int(summary.get("failed_attempts") or 0)
     if failed:
         parts.append(f"{failed} failed attempt{'s' if failed != 1 else ''}.")
+    shown = [str(s) for s in summary.get("frustration") or ()]
+    if shown:
+        # Whatever the reason, the agent should know before hello.
+        parts.append("Frustrated: " + "; ".join(shown) + ".")
     if transfer.get("urgent"):
         parts.insert(0, "Urgent.")
     return " ".join(parts)

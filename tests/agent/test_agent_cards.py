@@ -115,6 +115,19 @@ def test_card_fraud_is_urgent_and_flagged_as_fraud_not_lost_card() -> None:
     assert card.reason_text == "Reported suspected fraud"
 
 
+def test_card_frustration_seen_during_the_call_flags_the_card() -> None:
+    # Zeros at the PIN prompt are masked in the turns: only the call itself saw them.
+    call = with_transfer(reason="frustrated")
+    call["transfer"]["summary"] = {
+        **call["transfer"]["summary"],
+        "frustration": ["pressed 0 at a number prompt 2 times"],
+    }
+    card = build_card(call)
+    assert card is not None and card.frustration.flagged
+    assert "pressed 0 at a number prompt 2 times" in card.frustration.reasons
+    assert card.reason_text == "Sounded frustrated"
+
+
 def test_card_short_ivr_time_in_seconds() -> None:
     card = build_card(with_transfer(created_at="2026-03-01T09:00:45+00:00"))
     assert card is not None and card.ivr_time == "45 s"

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ivr.web.agent.frustration import (
-    AGENT_REQUESTS,
-    ANGER_WORDS,
-    FAILED_TURNS,
-    anger_words,
-    assess,
-)
+from ivr.dialog.anger import ANGER_WORDS, anger_words
+from ivr.web.agent.frustration import AGENT_REQUESTS, FAILED_TURNS, assess
 
 
 def turn(
@@ -95,3 +90,10 @@ def test_anger_words_phrases_found() -> None:
 
 def test_anger_word_list_is_lower_case_single_words() -> None:
     assert all(w == w.lower() and " " not in w for w in ANGER_WORDS)
+
+
+def test_anger_words_live_leaves_out_words_calm_callers_use_too() -> None:
+    assert anger_words("tell me a joke", live=True) == []
+    assert anger_words("I hate to bother you, what's my balance", live=True) == []
+    assert anger_words("this is ridiculous, I'm fed up", live=True) == ["ridiculous", "fed up"]
+    assert anger_words("tell me a joke") == ["joke"]  # the desk's flag still counts it

@@ -177,6 +177,27 @@ def test_call_fraud_by_key_after_verifying_is_told_the_agent_can_freeze_the_card
     assert "Urgent. Verified caller Ada Lovelace reported suspected fraud." in result.whisper_twiml
 
 
+def test_call_angry_caller_reaches_an_agent_at_once_and_the_agent_hears_why(
+    live_server: LiveServer,
+) -> None:
+    result = call(live_server, ADA, Step("say", "This is ridiculous, nothing works"))
+    assert result.record is not None
+    assert result.record["transfer"]["reason"] == "frustrated"
+    assert [t["outcome"] for t in turns(result)] == ["escalated"]
+    assert "sounded frustrated" in result.whisper_twiml
+    assert "ridiculous" in result.whisper_twiml
+    assert said(result)[-1].startswith("I'm sorry for the trouble.")
+
+
+def test_call_zero_pressed_twice_at_the_pin_prompt_reaches_an_agent(
+    live_server: LiveServer,
+) -> None:
+    result = call(live_server, ADA, Step("dtmf", "1"), Step("dtmf", "0"), Step("dtmf", "0"))
+    assert result.record is not None
+    assert result.record["transfer"]["reason"] == "frustrated"
+    assert "pressed 0 at a number prompt 2 times" in result.whisper_twiml
+
+
 def test_call_unanswered_agent_line_offers_a_callback(live_server: LiveServer) -> None:
     result = call(live_server, ADA, Step("dtmf", "0"), agent_answers="no-answer")
     assert "<Gather" in result.dial_outcome_twiml

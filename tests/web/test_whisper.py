@@ -50,5 +50,18 @@ def test_whisper_fraud_says_urgent_first_and_why() -> None:
     assert "reported suspected fraud" in text
 
 
+def test_whisper_frustrated_caller_says_why_before_hello() -> None:
+    summary = {"verified": False, "frustration": ["said: “ridiculous”"]}
+    text = whisper_text(call(reason="frustrated", summary=summary))
+    assert "sounded frustrated." in text
+    assert text.endswith("Frustrated: said: “ridiculous”.")
+
+
+def test_whisper_frustration_is_told_whatever_the_reason() -> None:
+    summary = {"frustration": ["pressed 0 at a number prompt 2 times"]}
+    text = whisper_text(call(reason="lost_card", urgent=True, summary=summary))
+    assert text.startswith("Urgent.") and "Frustrated: pressed 0" in text
+
+
 def test_whisper_unknown_reason_is_still_spoken() -> None:
     assert "mystery" in whisper_text(call(reason="mystery"))

@@ -127,7 +127,7 @@ def build_card(call: Mapping[str, Any]) -> TransferCard | None:
         transferred_at=datetime.fromisoformat(str(transfer["created_at"])),
         turns=turns,
         intents_tried=tuple(dict.fromkeys(INTENT_WORDS.get(i, i.replace("_", " ")) for i in tried)),
-        frustration=assess(call.get("turns") or ()),
+        frustration=assess(call.get("turns") or (), summary.get("frustration") or ()),
         taken_by=call.get("taken_by"),
         note=call.get("disposition_note"),
         dial_status=transfer.get("dial_status"),

@@ -1,16 +1,17 @@
 """Is the transferred caller likely frustrated? The agent desk's flag, from the turns alone.
 
 Pure and deliberately simple, so agents can predict it and supervisors can tune it: the
-word list and the thresholds are all here.
+thresholds are here, the word list in :mod:`ivr.dialog.anger` (the call's own escalation
+uses it too, see :mod:`ivr.dialog.frustration`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ivr.dialog.anger import anger_words
 from ivr.dialog.outcomes import FAILED_OUTCOMES
 
 AGENT_REQUESTS = 2
@@ -18,39 +19,8 @@ AGENT_REQUESTS = 2
 FAILED_TURNS = 2
 """Not understood, or silent, this many times in the call (any menu)."""
 
-ANGER_WORDS = frozenset(
-    {
-        "angry",
-        "annoyed",
-        "awful",
-        "complain",
-        "complaint",
-        "damn",
-        "disgusting",
-        "frustrated",
-        "frustrating",
-        "furious",
-        "hate",
-        "hell",
-        "idiot",
-        "joke",
-        "pathetic",
-        "ridiculous",
-        "stupid",
-        "terrible",
-        "unacceptable",
-        "useless",
-        "worst",
-    }
-)
-"""Single words that, said to a menu, mean the caller is upset."""
-ANGER_PHRASES = ("fed up", "sick of", "sick and tired", "waste of time", "rip off")
-"""Multi-word expressions with the same meaning."""
-
 CONFIRM_MENU = "confirm"
 """Turns on the yes/no menu answer a question about an earlier turn; not counted twice."""
-
-_WORD = re.compile(r"[a-z']+")
 
 
 @dataclass(frozen=True)
@@ -61,17 +31,7 @@ class Frustration:
     reasons: tuple[str, ...]
 
 
-def anger_words(text: str) -> list[str]:
-    """The anger words and phrases in ``text``, in order of first appearance."""
-    lowered = text.lower()
-    words = _WORD.findall(lowered)
-    found = [w for w in words if w in ANGER_WORDS]
-    spaced = " " + " ".join(words) + " "
-    found += [p for p in ANGER_PHRASES if f" {p} " in spaced]
-    return list(dict.fromkeys(found))
-
-
-def assess(turns: Iterable[Mapping[str, Any]]) -> Frustration:
+def assess(turns: Iterable[Mapping[str, Any]], during_call: Iterable[str] = ()) -> Frustration:
     """Flag a caller who asked for a person repeatedly, kept failing, or sounded angry.
 
     ``turns`` are the store's turn records (``menu``, ``transcript``, ``intent``,
@@ -90,4 +50,9 @@ def assess(turns: Iterable[Mapping[str, Any]]) -> Frustration:
         reasons.append(f"not understood or silent {failures} times")
     if heard:
         reasons.append("said: " + ", ".join(f"“{w}”" for w in dict.fromkeys(heard)))
+    # What the call itself saw adds what the turns cannot show (zeros at a PIN prompt are
+    # masked); its words of anger are a subset of the ones found above.
+    said_here = any(r.startswith("said:") for r in reasons)
+    extra = [r for r in during_call if not (said_here and r.startswith("said:"))]
+    reasons = list(dict.fromkeys([*reasons, *extra]))
     return Frustration(bool(reasons), tuple(reasons))
